@@ -1,0 +1,18 @@
+"""HTTP layer: one blueprint per resource, registered on the flask-smorest Api."""
+
+from __future__ import annotations
+
+from flask import Flask
+
+from app.api import health, users
+from app.api.converters import IdConverter, id_parameter_schema
+from app.extensions import get_api
+
+
+def register_blueprints(app: Flask) -> None:
+    """Register the URL converters, then every blueprint (in the OpenAPI document too)."""
+    api = get_api(app)
+    app.url_map.converters["id"] = IdConverter
+    api.register_converter(IdConverter, id_parameter_schema)
+    for module in (health, users):
+        api.register_blueprint(module.blp)

@@ -1,0 +1,103 @@
+"""Settings, read from the environment once when the app is created.
+
+The entry points (``wsgi.py`` and the ``flask`` command) load an optional ``.env``
+into the environment first; tests pass their settings to ``create_app`` instead,
+so a developer's ``.env`` never leaks into a test run.
+"""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Mapping
+from typing import Any
+
+ENVIRONMENTS = ("development", "testing", "production")
+
+# Good enough for a laptop, refused in production (see ``check_production``).
+DEV_SECRET_KEY = "dev-only-secret-key-do-not-use-in-production"
+MIN_SECRET_KEY_BYTES = 32
+
+
+class ConfigError(RuntimeError):
+    """The settings cannot be used; the message says what to change."""
+
+
+def load_config(
+    overrides: Mapping[str, Any] | None = None,
+    environ: Mapping[str, str] = os.environ,
+) -> dict[str, Any]:
+    """Build the Flask config from ``environ``, with ``overrides`` taking precedence.
+
+    Keys this function does not know are passed through unchanged, so a caller can
+    set any Flask or extension setting directly.
+    """
+    given = dict(overrides or {})
+
+    def setting(name: str, default: Any) -> Any:
+        if name in given:
+            return given.pop(name)
+        return environ.get(name, default)
+
+    env = str(setting("APP_ENV", "development")).lower()
+    if env not in ENVIRONMENTS:
+        raise ConfigError(f"APP_ENV must be one of {', '.join(ENVIRONMENTS)}; got {env!r}.")
+
+    database_url = normalize_database_url(str(setting("DATABASE_URL", "sqlite:///app.db")))
+    config: dict[str, Any] = {
+        "APP_ENV": env,
+        "TESTING": env == "testing",
+        "DEBUG": False,
+        "SECRET_KEY": setting("SECRET_KEY", "") or (DEV_SECRET_KEY if env != "production" else ""),
+        "SQLALCHEMY_DATABASE_URI": database_url,
+        "SQLALCHEMY_ENGINE_OPTIONS": engine_options(
+            database_url, connect_timeout=int(setting("DATABASE_CONNECT_TIMEOUT", 5))
+        ),
+        "MAX_CONTENT_LENGTH": int(setting("MAX_CONTENT_LENGTH", 1024 * 1024)),
+        "LOG_LEVEL": str(setting("LOG_LEVEL", "INFO")).upper(),
+        # Argon2id cost; tests lower it so that hashing does not dominate the suite.
+        "ARGON2_TIME_COST": int(setting("ARGON2_TIME_COST", 3)),
+        "ARGON2_MEMORY_COST": int(setting("ARGON2_MEMORY_COST", 65536)),
+        "ARGON2_PARALLELISM": int(setting("ARGON2_PARALLELISM", 4)),
+        # flask-smorest: the OpenAPI document is served at /openapi.json.
+        "API_TITLE": "Flask API template",
+        "API_VERSION": "v1",
+        "OPENAPI_VERSION": "3.0.3",
+        "OPENAPI_URL_PREFIX": "/",
+        "OPENAPI_JSON_PATH": "openapi.json",
+    }
+    config.update(given)
+    if env == "production":
+        check_production(config)
+    return config
+
+
+def normalize_database_url(url: str) -> str:
+    """Point bare ``postgres://`` and ``postgresql://`` URLs at the psycopg 3 driver.
+
+    Hosting platforms hand out ``postgres://`` URLs; SQLAlchemy would look for
+    psycopg2, which this project does not install.
+    """
+    for prefix in ("postgres://", "postgresql://"):
+        if url.startswith(prefix):
+            return "postgresql+psycopg://" + url[len(prefix) :]
+    return url
+
+
+def engine_options(database_url: str, *, connect_timeout: int) -> dict[str, Any]:
+    """Engine options per backend: no hanging connects, no stale pooled connections."""
+    if database_url.startswith("postgresql"):
+        return {"pool_pre_ping": True, "connect_args": {"connect_timeout": connect_timeout}}
+    if database_url.startswith("sqlite"):
+        return {"connect_args": {"timeout": connect_timeout}}
+    return {"pool_pre_ping": True}
+
+
+def check_production(config: Mapping[str, Any]) -> None:
+    """Refuse to run in production with a missing, default or short ``SECRET_KEY``."""
+    key = str(config.get("SECRET_KEY") or "")
+    if not key or key == DEV_SECRET_KEY or len(key.encode()) < MIN_SECRET_KEY_BYTES:
+        raise ConfigError(
+            "SECRET_KEY must be set to a random value of at least "
+            f"{MIN_SECRET_KEY_BYTES} bytes when APP_ENV=production. Generate one with: "
+            "python -c 'import secrets; print(secrets.token_urlsafe(48))'"
+        )

@@ -1,0 +1,54 @@
+"""The declarative base every model inherits, and the columns most models share.
+
+Alembic autogenerate targets ``Base.metadata``. The naming convention gives every
+index and constraint a deterministic name, which batch migrations on SQLite and
+``DROP CONSTRAINT`` on PostgreSQL both need.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+from sqlalchemy import BigInteger, Integer, MetaData
+from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
+
+from app.db.types import UTCDateTime, utcnow
+
+NAMING_CONVENTION = {
+    "ix": "ix_%(table_name)s_%(column_0_N_name)s",
+    "uq": "uq_%(table_name)s_%(column_0_N_name)s",
+    "ck": "ck_%(table_name)s_%(constraint_name)s",
+    "fk": "fk_%(table_name)s_%(column_0_N_name)s_%(referred_table_name)s",
+    "pk": "pk_%(table_name)s",
+}
+
+# 64-bit ids on PostgreSQL; SQLite only auto-increments an ``INTEGER PRIMARY KEY``.
+BigId = BigInteger().with_variant(Integer(), "sqlite")
+
+# The largest id a path may carry: the range of a signed 64-bit column.
+MAX_ID = 2**63 - 1
+
+
+class Base(DeclarativeBase):
+    """Declarative base with the project's constraint naming convention."""
+
+    metadata = MetaData(naming_convention=NAMING_CONVENTION)
+
+
+class IdMixin:
+    """A surrogate 64-bit integer primary key named ``id``."""
+
+    id: Mapped[int] = mapped_column(BigId, primary_key=True, sort_order=-10)
+
+
+class TimestampMixin:
+    """``created_at`` and ``updated_at``, set by the ORM in UTC.
+
+    The values are computed in Python so they are known right after a flush,
+    without a second query to read them back.
+    """
+
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow, sort_order=10)
+    updated_at: Mapped[datetime] = mapped_column(
+        UTCDateTime(), default=utcnow, onupdate=utcnow, sort_order=10
+    )

@@ -1,0 +1,41 @@
+"""The request-scoped session and the unit of work around it.
+
+Flask-SQLAlchemy keeps one ``Session`` per app context (so per request) and removes
+it when the context ends, which also returns its connection to the pool and rolls
+back anything left uncommitted. Handlers commit through ``unit_of_work`` only.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from contextlib import contextmanager
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from app.extensions import db
+
+
+def get_db() -> Session:
+    """Return the session of the current request (or app context)."""
+    return db.session()
+
+
+@contextmanager
+def unit_of_work() -> Iterator[Session]:
+    """Commit what the block wrote, or roll all of it back if the block raises.
+
+    Repositories only add and flush; this is the one place a request commits.
+    """
+    session = get_db()
+    try:
+        yield session
+        session.commit()
+    except BaseException:
+        session.rollback()
+        raise
+
+
+def ping(session: Session) -> None:
+    """Run a trivial query; raises if the database cannot be reached."""
+    session.execute(select(1))

@@ -1,0 +1,109 @@
+"""One error format for the whole API: RFC 9457 problem details.
+
+Every error, whether raised by Flask, by argument parsing, by a repository or by an
+unexpected bug, leaves as ``application/problem+json`` with ``type``, ``title``,
+``status`` and ``detail``; validation errors add a per-field ``errors`` object.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Iterable, Mapping
+from http import HTTPStatus
+from typing import Any
+
+from flask import Flask, Response, current_app
+from sqlalchemy.exc import InterfaceError, OperationalError
+from sqlalchemy.exc import TimeoutError as PoolTimeoutError
+from werkzeug.exceptions import HTTPException
+
+from app.exceptions import ConflictError, NotFoundError
+
+PROBLEM_MIMETYPE = "application/problem+json"
+
+log = logging.getLogger(__name__)
+
+
+def problem(
+    status: int,
+    detail: str | None = None,
+    *,
+    errors: Mapping[str, Any] | None = None,
+    headers: Iterable[tuple[str, str]] = (),
+) -> Response:
+    """Build a problem+json response."""
+    body: dict[str, Any] = {
+        "type": "about:blank",
+        "title": HTTPStatus(status).phrase,
+        "status": status,
+    }
+    if detail:
+        body["detail"] = detail
+    if errors:
+        body["errors"] = dict(errors)
+    response = current_app.response_class(
+        current_app.json.dumps(body), status=status, mimetype=PROBLEM_MIMETYPE
+    )
+    for name, value in headers:
+        response.headers[name] = value
+    return response
+
+
+def handle_http_exception(error: HTTPException) -> Response:
+    """Flask's and werkzeug's HTTP errors, and webargs' parsing errors."""
+    status = error.code or 500
+    data: dict[str, Any] = getattr(error, "data", None) or {}
+    headers = [(k, v) for k, v in error.get_headers() if k.lower() != "content-type"]
+    headers.extend(dict(data.get("headers") or {}).items())
+    messages = data.get("messages") or {}
+    if status == 422:
+        return problem(
+            422,
+            "The request has invalid fields; see errors.",
+            errors=_merge_locations(messages),
+            headers=headers,
+        )
+    detail = data.get("message") or _first_message(messages) or error.description
+    return problem(status, detail, headers=headers)
+
+
+def handle_not_found(error: NotFoundError) -> Response:
+    return problem(404, str(error))
+
+
+def handle_conflict(error: ConflictError) -> Response:
+    errors = {error.field: [str(error)]} if error.field else None
+    return problem(409, str(error), errors=errors)
+
+
+def handle_database_unavailable(error: Exception) -> Response:
+    """The database is down or unreachable: a condition to retry, not a bug."""
+    log.warning("Database unavailable: %s", error.__class__.__name__, exc_info=error)
+    return problem(503, "The database is unavailable. Try again shortly.")
+
+
+def register_error_handlers(app: Flask) -> None:
+    """Install the handlers; call after flask-smorest so these replace its own."""
+    app.register_error_handler(HTTPException, handle_http_exception)
+    app.register_error_handler(NotFoundError, handle_not_found)
+    app.register_error_handler(ConflictError, handle_conflict)
+    for exc in (OperationalError, InterfaceError, PoolTimeoutError):
+        app.register_error_handler(exc, handle_database_unavailable)
+
+
+def _merge_locations(messages: Mapping[str, Any]) -> dict[str, Any]:
+    """webargs nests messages by location (json, query, ...); clients want fields."""
+    merged: dict[str, Any] = {}
+    for location_messages in messages.values():
+        if isinstance(location_messages, Mapping):
+            merged.update(location_messages)
+        else:
+            merged.setdefault("_schema", []).extend(location_messages)
+    return merged
+
+
+def _first_message(messages: Mapping[str, Any]) -> str | None:
+    for value in messages.values():
+        if isinstance(value, list) and value:
+            return str(value[0])
+    return None

@@ -1,0 +1,52 @@
+"""Extension objects, created unbound and attached to an app by ``init_extensions``."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from argon2 import PasswordHasher
+from flask import Flask
+from flask_migrate import Migrate
+from flask_smorest import Api
+from flask_sqlalchemy import SQLAlchemy
+
+from app.db.base import Base
+from app.db.sqlite import enable_sqlite_transactions
+from app.schemas.problem import ProblemSchema
+
+MIGRATIONS_DIR = str(Path(__file__).resolve().parent.parent / "migrations")
+
+
+class ProblemApi(Api):  # type: ignore[misc]
+    """flask-smorest's Api, documenting errors as RFC 9457 problem details."""
+
+    ERROR_SCHEMA = ProblemSchema
+
+
+# expire_on_commit=False: a handler can serialise what it just committed without
+# a second round trip to reload every attribute.
+db = SQLAlchemy(model_class=Base, session_options={"expire_on_commit": False})
+migrate = Migrate(render_as_batch=True, compare_type=True, compare_server_default=True)
+
+
+def init_extensions(app: Flask) -> None:
+    """Bind every extension to ``app``; nothing here opens a database connection."""
+    db.init_app(app)
+    with app.app_context():
+        for engine in db.engines.values():
+            if engine.dialect.name == "sqlite":
+                enable_sqlite_transactions(engine)
+    migrate.init_app(app, db, directory=MIGRATIONS_DIR)
+    # flask-smorest's Api holds one app's OpenAPI document, so each app gets its own.
+    ProblemApi(app)
+    app.extensions["password_hasher"] = PasswordHasher(
+        time_cost=app.config["ARGON2_TIME_COST"],
+        memory_cost=app.config["ARGON2_MEMORY_COST"],
+        parallelism=app.config["ARGON2_PARALLELISM"],
+    )
+
+
+def get_api(app: Flask) -> Api:
+    """The flask-smorest ``Api`` that ``init_extensions`` attached to ``app``."""
+    api: Api = app.extensions["flask-smorest"]["apis"][""]["ext_obj"]
+    return api

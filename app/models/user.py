@@ -1,0 +1,36 @@
+"""The user account."""
+
+from __future__ import annotations
+
+from sqlalchemy import String, true
+from sqlalchemy.orm import Mapped, mapped_column, validates
+
+from app.db.base import Base, IdMixin, TimestampMixin
+
+EMAIL_MAX_LENGTH = 320
+
+
+def normalize_email(email: str) -> str:
+    """The stored form of an email: trimmed and lower-cased.
+
+    Storing one form lets the unique index decide duplicates and lets
+    ``get_by_email`` be an indexed equality lookup.
+    """
+    return email.strip().lower()
+
+
+class User(IdMixin, TimestampMixin, Base):
+    __tablename__ = "users"
+
+    email: Mapped[str] = mapped_column(String(EMAIL_MAX_LENGTH), unique=True)
+    full_name: Mapped[str] = mapped_column(String(255), default="")
+    # An Argon2id hash (see app.security.passwords); never the password itself.
+    password_hash: Mapped[str | None] = mapped_column(String(255))
+    is_active: Mapped[bool] = mapped_column(default=True, server_default=true())
+
+    @validates("email")
+    def _normalize_email(self, key: str, value: str) -> str:
+        return normalize_email(value)
+
+    def __repr__(self) -> str:
+        return f"<User {self.id} {self.email}>"
