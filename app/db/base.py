@@ -25,9 +25,6 @@ NAMING_CONVENTION = {
 # 64-bit ids on PostgreSQL; SQLite only auto-increments an ``INTEGER PRIMARY KEY``.
 BigId = BigInteger().with_variant(Integer(), "sqlite")
 
-# The largest id a path may carry: the range of a signed 64-bit column.
-MAX_ID = 2**63 - 1
-
 
 class Base(DeclarativeBase):
     """Declarative base with the project's constraint naming convention."""
