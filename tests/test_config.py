@@ -1,0 +1,155 @@
+"""Settings: ``load_config`` with explicit environments, never the process's own."""
+
+from __future__ import annotations
+
+import secrets
+
+import pytest
+
+from app import create_app
+from app.config import (
+    DEV_SECRET_KEY,
+    ConfigError,
+    engine_options,
+    load_config,
+    normalize_database_url,
+)
+
+
+def test_defaults() -> None:
+    config = load_config(environ={})
+
+    assert config["APP_ENV"] == "development"
+    assert config["TESTING"] is False
+    assert config["SQLALCHEMY_DATABASE_URI"] == "sqlite:///app.db"
+    assert config["MAX_CONTENT_LENGTH"] == 1024 * 1024
+    assert config["LOG_LEVEL"] == "INFO"
+    assert config["SECRET_KEY"] == DEV_SECRET_KEY
+
+
+def test_environ_is_read() -> None:
+    environ = {
+        "APP_ENV": "Testing",
+        "DATABASE_URL": "sqlite:///from-env.db",
+        "MAX_CONTENT_LENGTH": "2048",
+        "LOG_LEVEL": "debug",
+    }
+
+    config = load_config(environ=environ)
+
+    assert config["APP_ENV"] == "testing"
+    assert config["TESTING"] is True
+    assert config["SQLALCHEMY_DATABASE_URI"] == "sqlite:///from-env.db"
+    assert config["MAX_CONTENT_LENGTH"] == 2048
+    assert config["LOG_LEVEL"] == "DEBUG"
+
+
+def test_overrides_beat_environ() -> None:
+    environ = {"APP_ENV": "development", "LOG_LEVEL": "DEBUG", "DATABASE_URL": "sqlite:///env.db"}
+    overrides = {"APP_ENV": "testing", "LOG_LEVEL": "warning", "DATABASE_URL": "sqlite://"}
+
+    config = load_config(overrides, environ=environ)
+
+    assert config["APP_ENV"] == "testing"
+    assert config["LOG_LEVEL"] == "WARNING"
+    assert config["SQLALCHEMY_DATABASE_URI"] == "sqlite://"
+
+
+def test_extra_overrides_pass_through_unchanged() -> None:
+    marker = object()
+
+    config = load_config({"SOME_EXTENSION_SETTING": marker, "JSON_SORT_KEYS": True}, environ={})
+
+    assert config["SOME_EXTENSION_SETTING"] is marker
+    assert config["JSON_SORT_KEYS"] is True
+    # Settings that were read are consumed, not also passed through under their own name.
+    assert "DATABASE_URL" not in load_config({"DATABASE_URL": "sqlite://"}, environ={})
+
+
+def test_unknown_app_env_is_refused() -> None:
+    with pytest.raises(ConfigError, match="APP_ENV"):
+        load_config(environ={"APP_ENV": "staging"})
+
+
+@pytest.mark.parametrize(
+    "secret_key",
+    [None, "", DEV_SECRET_KEY, "x" * 31, "é" * 15],
+    ids=["missing", "empty", "dev-key", "31-bytes", "30-bytes-in-15-chars"],
+)
+def test_production_refuses_a_weak_secret_key(secret_key: str | None) -> None:
+    environ = {"APP_ENV": "production"}
+    if secret_key is not None:
+        environ["SECRET_KEY"] = secret_key
+
+    with pytest.raises(ConfigError, match="SECRET_KEY"):
+        load_config(environ=environ)
+
+
+def test_production_accepts_a_random_key() -> None:
+    key = secrets.token_urlsafe(36)
+    assert len(key) == 48
+
+    config = load_config(environ={"APP_ENV": "production", "SECRET_KEY": key})
+
+    assert config["APP_ENV"] == "production"
+    assert config["SECRET_KEY"] == key
+
+
+def test_production_accepts_exactly_32_bytes() -> None:
+    config = load_config(environ={"APP_ENV": "production", "SECRET_KEY": "k" * 32})
+
+    assert config["SECRET_KEY"] == "k" * 32
+
+
+def test_development_falls_back_to_the_dev_key_only_when_unset() -> None:
+    assert load_config(environ={"SECRET_KEY": ""})["SECRET_KEY"] == DEV_SECRET_KEY
+    assert load_config(environ={"SECRET_KEY": "mine"})["SECRET_KEY"] == "mine"
+
+
+@pytest.mark.parametrize(
+    ("url", "expected"),
+    [
+        ("postgres://u:p@db:5432/app", "postgresql+psycopg://u:p@db:5432/app"),
+        ("postgresql://u:p@db:5432/app", "postgresql+psycopg://u:p@db:5432/app"),
+        ("postgresql+psycopg://u@db/app", "postgresql+psycopg://u@db/app"),
+        ("sqlite:///app.db", "sqlite:///app.db"),
+        ("sqlite://", "sqlite://"),
+    ],
+)
+def test_normalize_database_url(url: str, expected: str) -> None:
+    assert normalize_database_url(url) == expected
+
+
+def test_database_url_from_environ_is_normalised() -> None:
+    config = load_config(environ={"DATABASE_URL": "postgres://u@db/app"})
+
+    assert config["SQLALCHEMY_DATABASE_URI"] == "postgresql+psycopg://u@db/app"
+
+
+def test_postgres_engine_options() -> None:
+    config = load_config(
+        environ={"DATABASE_URL": "postgres://u@db/app", "DATABASE_CONNECT_TIMEOUT": "7"}
+    )
+
+    options = config["SQLALCHEMY_ENGINE_OPTIONS"]
+    assert options["pool_pre_ping"] is True
+    assert options["connect_args"] == {"connect_timeout": 7}
+
+
+def test_sqlite_engine_options() -> None:
+    options = engine_options("sqlite:///app.db", connect_timeout=5)
+
+    assert options == {"connect_args": {"timeout": 5}}
+
+
+def test_other_backends_get_pre_ping_only() -> None:
+    options = engine_options("mysql+pymysql://u@db/app", connect_timeout=5)
+
+    assert options == {"pool_pre_ping": True}
+
+
+def test_create_app_refuses_production_without_a_secret_key() -> None:
+    config = {"APP_ENV": "production", "DATABASE_URL": "sqlite://", "SECRET_KEY": ""}
+
+    with pytest.raises(ConfigError, match="SECRET_KEY"):
+        create_app(config)
