@@ -64,4 +64,4 @@ def test_gunicorn_serves_with_two_workers_and_stops_on_sigterm(database_url: str
     assert server.returncode == 0, stderr
     assert stderr.count("Booting worker") == 2
     assert "Shutting down: Master" in stderr
-    assert "GET /health HTTP/1.1\" 200" in stdout
+    assert 'GET /health HTTP/1.1" 200' in stdout
