@@ -16,6 +16,7 @@ from alembic.autogenerate.api import AutogenContext
 from flask import current_app
 
 import app.models  # noqa: F401  (registers every table on the metadata)
+from app.db.sqlite import foreign_keys_disabled
 from app.db.types import UTCDateTime
 
 config = context.config
@@ -63,7 +64,10 @@ def run_migrations_online() -> None:
     conf_args = dict(migrate_ext.configure_args)
     conf_args.setdefault("process_revision_directives", process_revision_directives)
     conf_args.setdefault("render_item", render_item)
-    with migrate_ext.db.engine.connect() as connection:
+    with migrate_ext.db.engine.connect() as connection, foreign_keys_disabled(connection):
+        if connection.dialect.name == "sqlite":
+            # app.db.sqlite makes SQLite transactions real; let Alembic use them.
+            conf_args.setdefault("transactional_ddl", True)
         context.configure(connection=connection, target_metadata=target_metadata, **conf_args)
         with context.begin_transaction():
             context.run_migrations()

@@ -3,11 +3,15 @@
 Python's sqlite3 driver delays ``BEGIN`` until the first write, so reads run
 outside the transaction and a ``SAVEPOINT`` can silently become the outermost
 transaction. SQLAlchemy documents the fix used here: let the driver do nothing and
-emit ``BEGIN`` ourselves. Foreign keys are also off by default in SQLite.
+emit ``BEGIN`` ourselves. This also makes each migration one transaction on
+SQLite, so a failing migration leaves nothing half-applied. Foreign keys are off
+by default in SQLite; the app turns them on.
 """
 
 from __future__ import annotations
 
+from collections.abc import Iterator
+from contextlib import contextmanager
 from typing import Any
 
 from sqlalchemy import Engine, event
@@ -27,3 +31,24 @@ def enable_sqlite_transactions(engine: Engine) -> None:
     @event.listens_for(engine, "begin")
     def _on_begin(connection: Connection) -> None:
         connection.exec_driver_sql("BEGIN")
+
+
+@contextmanager
+def foreign_keys_disabled(connection: Connection) -> Iterator[None]:
+    """Turn SQLite's foreign-key enforcement off for a migration, then back on.
+
+    Batch migrations rebuild a table by copying it and dropping the original; with
+    enforcement on, dropping a referenced table fails or cascades deletes. The
+    pragma has no effect inside a transaction, so it goes to the driver
+    connection directly, before the migration's transaction begins.
+    """
+    if connection.dialect.name != "sqlite":
+        yield
+        return
+    driver_connection = connection.connection.driver_connection
+    assert driver_connection is not None
+    driver_connection.execute("PRAGMA foreign_keys=OFF")
+    try:
+        yield
+    finally:
+        driver_connection.execute("PRAGMA foreign_keys=ON")
