@@ -99,7 +99,7 @@ db-upgrade: ## Apply every pending migration
 	$(call flask,db upgrade)
 
 db-downgrade: ## Revert migrations: one by default, or rev=<revision|base>
-	$(call flask,db downgrade $(or $(rev),-1))
+	$(call flask,db downgrade $(rev))
 
 db-check: ## Fail if the models and the migrations differ (run after db-upgrade)
 	$(call flask,db check)
