@@ -9,18 +9,29 @@ import click
 from flask import Flask
 from sqlalchemy.exc import OperationalError
 
-import app.models as models
-import app.repositories as repositories
+# Imported for their side effect: every model and repository class is defined.
+import app.models
+import app.repositories
+from app.db.base import Base
 from app.db.session import get_db, ping
 from app.extensions import db
+from app.repositories.base import Page, Repository
 
 
 def shell_context() -> dict[str, Any]:
     """``flask shell`` starts with ``db``, ``session``, every model and every repository."""
-    names: dict[str, Any] = {"db": db, "session": get_db()}
-    for module in (models, repositories):
-        names.update({name: getattr(module, name) for name in module.__all__})
+    names: dict[str, Any] = {"db": db, "session": get_db(), "Page": Page}
+    names.update({m.class_.__name__: m.class_ for m in Base.registry.mappers})
+    names.update({cls.__name__: cls for cls in _subclasses(Repository)})
     return names
+
+
+def _subclasses(cls: type[Any]) -> list[type[Any]]:
+    found = [cls]
+    sub: type[Any]
+    for sub in cls.__subclasses__():
+        found.extend(_subclasses(sub))
+    return found
 
 
 @click.command("wait-for-db")

@@ -79,3 +79,11 @@ def test_openapi_document_is_served(client: FlaskClient) -> None:
     assert "/api/users/{user_id}" in spec["paths"]
     parameter = spec["paths"]["/api/users/{user_id}"]["parameters"][0]
     assert parameter["schema"]["format"] == "int64"
+
+
+def test_shell_preloads_db_models_and_repositories(app: Flask) -> None:
+    with app.app_context():
+        names = app.make_shell_context()
+
+    assert {"db", "session", "User", "UserRepository", "Repository", "Page"} <= set(names)
+    assert names["db"] is db
