@@ -11,7 +11,7 @@ from sqlalchemy.exc import OperationalError
 
 # Imported for their side effect: every model and repository class is defined.
 import app.models
-import app.repositories
+import app.repositories  # noqa: F401
 from app.db.base import Base
 from app.db.session import get_db, ping
 from app.extensions import db
