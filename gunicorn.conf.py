@@ -5,6 +5,11 @@ Run: ``gunicorn -c gunicorn.conf.py wsgi:app``.
 
 import os
 
+from dotenv import load_dotenv
+
+# Read .env before the settings below, as wsgi.py does for the app.
+load_dotenv()
+
 bind = os.environ.get(
     "GUNICORN_BIND", f"{os.environ.get('HOST', '127.0.0.1')}:{os.environ.get('PORT', '8000')}"
 )

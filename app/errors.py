@@ -13,9 +13,9 @@ from http import HTTPStatus
 from typing import Any
 
 from flask import Flask, Response, current_app
-from sqlalchemy.exc import InterfaceError, OperationalError
+from sqlalchemy.exc import DBAPIError, InterfaceError, OperationalError
 from sqlalchemy.exc import TimeoutError as PoolTimeoutError
-from werkzeug.exceptions import HTTPException
+from werkzeug.exceptions import HTTPException, InternalServerError
 
 from app.exceptions import ConflictError, NotFoundError
 
@@ -42,7 +42,9 @@ def problem(
     if errors:
         body["errors"] = dict(errors)
     response = current_app.response_class(
-        current_app.json.dumps(body), status=status, mimetype=PROBLEM_MIMETYPE
+        current_app.json.dumps(body, separators=(",", ":")),
+        status=status,
+        mimetype=PROBLEM_MIMETYPE,
     )
     for name, value in headers:
         response.headers[name] = value
@@ -76,10 +78,35 @@ def handle_conflict(error: ConflictError) -> Response:
     return problem(409, str(error), errors=errors)
 
 
-def handle_database_unavailable(error: Exception) -> Response:
-    """The database is down or unreachable: a condition to retry, not a bug."""
+def handle_database_error(error: DBAPIError) -> Response:
+    """503 when the database is down, unreachable or busy: a condition to retry.
+
+    Other operational errors (SQLite reports a missing table as one) are bugs or
+    deployment mistakes, answered like any unexpected error.
+    """
+    if not is_unavailable(error):
+        log.error("Database error", exc_info=error)
+        return problem(500, InternalServerError.description)
     log.warning("Database unavailable: %s", error.__class__.__name__, exc_info=error)
     return problem(503, "The database is unavailable. Try again shortly.")
+
+
+# SQLite result codes that mean "cannot reach or use the database right now".
+SQLITE_UNAVAILABLE = ("SQLITE_BUSY", "SQLITE_LOCKED", "SQLITE_CANTOPEN", "SQLITE_IOERR")
+
+
+def handle_pool_timeout(error: PoolTimeoutError) -> Response:
+    """Every pooled connection is busy: the server is overloaded for now."""
+    log.warning("Database pool exhausted: %s", error)
+    return problem(503, "The database is unavailable. Try again shortly.")
+
+
+def is_unavailable(error: DBAPIError) -> bool:
+    """Whether ``error`` says the database cannot be reached, rather than a bug."""
+    code = getattr(error.orig, "sqlite_errorname", None)
+    if code is not None:
+        return str(code).startswith(SQLITE_UNAVAILABLE)
+    return True
 
 
 def register_error_handlers(app: Flask) -> None:
@@ -87,8 +114,9 @@ def register_error_handlers(app: Flask) -> None:
     app.register_error_handler(HTTPException, handle_http_exception)
     app.register_error_handler(NotFoundError, handle_not_found)
     app.register_error_handler(ConflictError, handle_conflict)
-    for exc in (OperationalError, InterfaceError, PoolTimeoutError):
-        app.register_error_handler(exc, handle_database_unavailable)
+    for exc in (OperationalError, InterfaceError):
+        app.register_error_handler(exc, handle_database_error)
+    app.register_error_handler(PoolTimeoutError, handle_pool_timeout)
 
 
 def _merge_locations(messages: Mapping[str, Any]) -> dict[str, Any]:

@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import logging
+import os
+from pathlib import Path
 from typing import Any
 
 import pytest
@@ -13,7 +15,7 @@ from werkzeug.test import TestResponse
 from app import create_app
 from app.repositories.user import UserRepository
 from tests.factories import create_user, user_payload
-from tests.support.databases import app_config, dispose_engines
+from tests.support.databases import app_config, dispose_engines, temporary_database
 
 UNREACHABLE_DATABASE = "postgresql://nobody@127.0.0.1:1/nowhere"
 
@@ -175,3 +177,16 @@ def test_database_unavailable_is_503() -> None:
         assert_problem(client.post("/api/users", json=user_payload()), 503)
     finally:
         dispose_engines(app)
+
+
+def test_a_database_without_tables_is_a_500_not_a_503(tmp_path: Path) -> None:
+    """Unavailability (503, retry later) is not the same as a deployment mistake."""
+    with temporary_database(os.environ.get("TEST_DATABASE_URL"), tmp_path) as url:
+        app = create_app(app_config(url, PROPAGATE_EXCEPTIONS=False))
+        try:
+            response = app.test_client().get("/api/users/1")
+        finally:
+            dispose_engines(app)
+
+    body = assert_problem(response, 500)
+    assert "users" not in body["detail"]

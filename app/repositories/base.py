@@ -16,6 +16,7 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
 from app.db.base import Base
+from app.db.errors import is_unique_violation
 from app.exceptions import ConflictError, NotFoundError
 
 ModelT = TypeVar("ModelT", bound=Base)
@@ -101,10 +102,13 @@ class Repository(Generic[ModelT]):
 
         The database decides: two concurrent writes of the same unique value both
         pass any check made before, and only the constraint stops the second.
+        Other integrity errors propagate: they are bugs, not client mistakes.
         """
         try:
             self.session.flush()
         except IntegrityError as exc:
+            if not is_unique_violation(exc):
+                raise
             raise self.conflict(exc) from exc
 
     def conflict(self, exc: IntegrityError) -> ConflictError:

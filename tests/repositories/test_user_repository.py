@@ -7,6 +7,7 @@ from typing import Any
 
 import pytest
 from sqlalchemy import Connection, event, func, select
+from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
 from app.exceptions import ConflictError, NotFoundError
@@ -257,3 +258,13 @@ def test_list_runs_a_constant_number_of_statements(session: Session) -> None:
 
     assert counts == {1: 2, 50: 2}
     assert all(s.lstrip().upper().startswith("SELECT") for s in statements)
+
+
+def test_integrity_errors_other_than_duplicates_are_not_conflicts(session: Session) -> None:
+    """A NOT NULL violation is a bug: it must not be reported as a 409 conflict."""
+    users = UserRepository(session)
+    user = users.create(email="nonull@example.com", password=None)
+
+    with pytest.raises(IntegrityError):
+        users.update(user, {"full_name": None})
+    session.rollback()
