@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import os
+import sys
 import time
 from typing import Any
 
@@ -12,10 +14,14 @@ from sqlalchemy.exc import OperationalError
 # Imported for their side effect: every model and repository class is defined.
 import app.models
 import app.repositories  # noqa: F401
+from app import clock
 from app.db.base import Base
-from app.db.session import get_db, ping
+from app.db.session import get_db, ping, unit_of_work
+from app.exceptions import DomainError, ValidationFailed
 from app.extensions import db
 from app.repositories.base import Page, Repository
+from app.repositories.refresh_token import RefreshTokenRepository
+from app.repositories.user import UserRepository
 
 
 def shell_context() -> dict[str, Any]:
@@ -53,6 +59,85 @@ def wait_for_db(timeout: float) -> None:
             return
 
 
+PASSWORD_ENV = "SUPERUSER_PASSWORD"
+
+
+def _read_password(*, from_stdin: bool, env_var: str | None) -> str:
+    """The new password: from stdin, from ``env_var``, or prompted (hidden, twice).
+
+    Never from a command-line argument, which other users can see in ``ps``
+    and which shells keep in their history.
+    """
+    if from_stdin:
+        return sys.stdin.readline().rstrip("\r\n")
+    if env_var and os.environ.get(env_var):
+        return os.environ[env_var]
+    value: str = click.prompt("Password", hide_input=True, confirmation_prompt=True)
+    return value
+
+
+def _fail_on_domain_error(exc: DomainError) -> click.ClickException:
+    messages = [str(exc)]
+    if isinstance(exc, ValidationFailed):
+        messages = [f"{field}: {m}" for field, ms in exc.errors.items() for m in ms]
+    return click.ClickException("\n".join(messages))
+
+
+@click.command("createsuperuser")
+@click.option("--email", help="The superuser's email (prompted if missing).")
+@click.option("--full-name", default="", help="Optional display name.")
+@click.option(
+    "--password-stdin", is_flag=True, help="Read the password from the first line of stdin."
+)
+@click.option(
+    "--no-input",
+    is_flag=True,
+    help=f"Never prompt: needs --email and the password in ${PASSWORD_ENV} or on stdin.",
+)
+def create_superuser(
+    email: str | None, full_name: str, password_stdin: bool, no_input: bool
+) -> None:
+    """Create a superuser (staff too), like Django's createsuperuser."""
+    if no_input and not email:
+        raise click.UsageError("--no-input needs --email.")
+    if no_input and not password_stdin and not os.environ.get(PASSWORD_ENV):
+        raise click.UsageError(f"--no-input needs ${PASSWORD_ENV} or --password-stdin.")
+    email = email or click.prompt("Email")
+    password = _read_password(from_stdin=password_stdin, env_var=PASSWORD_ENV)
+    try:
+        with unit_of_work() as session:
+            user = UserRepository(session).create(
+                email=email, password=password, full_name=full_name
+            )
+            user.is_staff = user.is_superuser = True
+    except DomainError as exc:
+        raise _fail_on_domain_error(exc) from exc
+    click.echo(f"Superuser {user.email} created (id {user.id}).")
+
+
+@click.command("changepassword")
+@click.argument("email")
+@click.option(
+    "--password-stdin", is_flag=True, help="Read the password from the first line of stdin."
+)
+def change_password(email: str, password_stdin: bool) -> None:
+    """Set a user's password; signs the user out everywhere."""
+    try:
+        with unit_of_work() as session:
+            users = UserRepository(session)
+            user = users.get_by_email(email)
+            if user is None:
+                raise click.ClickException(f"No user with email {email}.")
+            password = _read_password(from_stdin=password_stdin, env_var=None)
+            users.set_password(user, password)
+            RefreshTokenRepository(session).revoke_for_user(user.id, now=clock.now())
+    except DomainError as exc:
+        raise _fail_on_domain_error(exc) from exc
+    click.echo(f"Password changed for {user.email}; its refresh tokens are revoked.")
+
+
 def register_commands(app: Flask) -> None:
     app.shell_context_processor(shell_context)
     app.cli.add_command(wait_for_db)
+    app.cli.add_command(create_superuser)
+    app.cli.add_command(change_password)

@@ -58,6 +58,17 @@ def load_config(
         "ARGON2_TIME_COST": int(setting("ARGON2_TIME_COST", 3)),
         "ARGON2_MEMORY_COST": int(setting("ARGON2_MEMORY_COST", 65536)),
         "ARGON2_PARALLELISM": int(setting("ARGON2_PARALLELISM", 4)),
+        # Auth: token lifetimes in seconds, public sign-up, rate limits.
+        "ACCESS_TOKEN_TTL": int(setting("ACCESS_TOKEN_TTL", 15 * 60)),
+        "REFRESH_TOKEN_TTL": int(setting("REFRESH_TOKEN_TTL", 14 * 24 * 3600)),
+        "SIGNUP_ENABLED": parse_bool(setting("SIGNUP_ENABLED", "true"), "SIGNUP_ENABLED"),
+        "AUTH_RATE_LIMIT": str(setting("AUTH_RATE_LIMIT", "10 per minute")),
+        "SIGNUP_RATE_LIMIT": str(setting("SIGNUP_RATE_LIMIT", "20 per hour")),
+        # Flask-Limiter: memory:// counts per process; use redis://... with workers.
+        "RATELIMIT_STORAGE_URI": str(setting("RATELIMIT_STORAGE_URI", "memory://")),
+        "RATELIMIT_HEADERS_ENABLED": True,
+        # Browser origins allowed to call the API (comma-separated); none by default.
+        "CORS_ORIGINS": parse_list(setting("CORS_ORIGINS", "")),
         # flask-smorest: the OpenAPI document is served at /openapi.json.
         "API_TITLE": "Flask API template",
         "API_VERSION": "v1",
@@ -69,6 +80,25 @@ def load_config(
     if env == "production":
         check_production(config)
     return config
+
+
+def parse_bool(value: Any, name: str) -> bool:
+    """``true``/``false`` (also 1/0, yes/no, on/off) from the environment."""
+    if isinstance(value, bool):
+        return value
+    text = str(value).strip().lower()
+    if text in ("1", "true", "yes", "on"):
+        return True
+    if text in ("0", "false", "no", "off", ""):
+        return False
+    raise ConfigError(f"{name} must be true or false; got {value!r}.")
+
+
+def parse_list(value: Any) -> list[str]:
+    """A comma-separated setting as a list (a list is kept as it is)."""
+    if isinstance(value, list | tuple):
+        return [str(item) for item in value]
+    return [item.strip() for item in str(value).split(",") if item.strip()]
 
 
 def normalize_database_url(url: str) -> str:

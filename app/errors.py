@@ -17,7 +17,13 @@ from sqlalchemy.exc import DBAPIError, InterfaceError, OperationalError
 from sqlalchemy.exc import TimeoutError as PoolTimeoutError
 from werkzeug.exceptions import HTTPException, InternalServerError
 
-from app.exceptions import ConflictError, NotFoundError
+from app.exceptions import (
+    AuthenticationError,
+    ConflictError,
+    NotFoundError,
+    PermissionDeniedError,
+    ValidationFailed,
+)
 
 PROBLEM_MIMETYPE = "application/problem+json"
 
@@ -78,6 +84,18 @@ def handle_conflict(error: ConflictError) -> Response:
     return problem(409, str(error), errors=errors)
 
 
+def handle_authentication(error: AuthenticationError) -> Response:
+    return problem(401, str(error), headers=[("WWW-Authenticate", 'Bearer realm="api"')])
+
+
+def handle_permission_denied(error: PermissionDeniedError) -> Response:
+    return problem(403, str(error))
+
+
+def handle_validation_failed(error: ValidationFailed) -> Response:
+    return problem(422, str(error), errors=error.errors)
+
+
 def handle_database_error(error: DBAPIError) -> Response:
     """503 when the database is down, unreachable or busy: a condition to retry.
 
@@ -114,6 +132,9 @@ def register_error_handlers(app: Flask) -> None:
     app.register_error_handler(HTTPException, handle_http_exception)
     app.register_error_handler(NotFoundError, handle_not_found)
     app.register_error_handler(ConflictError, handle_conflict)
+    app.register_error_handler(AuthenticationError, handle_authentication)
+    app.register_error_handler(PermissionDeniedError, handle_permission_denied)
+    app.register_error_handler(ValidationFailed, handle_validation_failed)
     for exc in (OperationalError, InterfaceError):
         app.register_error_handler(exc, handle_database_error)
     app.register_error_handler(PoolTimeoutError, handle_pool_timeout)

@@ -10,6 +10,9 @@ from __future__ import annotations
 class DomainError(Exception):
     """Base class: ``str(error)`` is a message safe to show to a client."""
 
+    # True for errors whose database writes must be kept (see ``unit_of_work``).
+    commit = False
+
 
 class NotFoundError(DomainError):
     """The requested object does not exist."""
@@ -24,3 +27,30 @@ class ConflictError(DomainError):
     def __init__(self, message: str, *, field: str | None = None) -> None:
         super().__init__(message)
         self.field = field
+
+
+class ValidationFailed(DomainError):
+    """Input broke a rule that schemas cannot check (it needs the database or
+    another object). ``errors`` maps field names to messages, like a 422 body."""
+
+    def __init__(self, errors: dict[str, list[str]]) -> None:
+        super().__init__("The request has invalid fields; see errors.")
+        self.errors = errors
+
+
+class AuthenticationError(DomainError):
+    """Missing, wrong or expired credentials."""
+
+
+class RefreshTokenReused(AuthenticationError):
+    """A refresh token came back after it was exchanged: its family is revoked.
+
+    ``commit`` asks ``unit_of_work`` to keep that revocation although the
+    request fails.
+    """
+
+    commit = True
+
+
+class PermissionDeniedError(DomainError):
+    """Signed in, but not allowed to do this."""

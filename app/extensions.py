@@ -6,6 +6,8 @@ from pathlib import Path
 
 from argon2 import PasswordHasher
 from flask import Flask
+from flask_limiter import Limiter
+from flask_limiter.util import get_remote_address
 from flask_migrate import Migrate
 from flask_smorest import Api
 from flask_sqlalchemy import SQLAlchemy
@@ -13,6 +15,8 @@ from flask_sqlalchemy import SQLAlchemy
 from app.db.base import Base
 from app.db.sqlite import enable_sqlite_transactions
 from app.schemas.problem import ProblemSchema
+from app.security.headers import init_security_headers
+from app.security.tokens import TokenSettings
 
 MIGRATIONS_DIR = str(Path(__file__).resolve().parent.parent / "migrations")
 
@@ -27,6 +31,8 @@ class ProblemApi(Api):  # type: ignore[misc]
 # a second round trip to reload every attribute.
 db = SQLAlchemy(model_class=Base, session_options={"expire_on_commit": False})
 migrate = Migrate(render_as_batch=True, compare_type=True, compare_server_default=True)
+# Limits are declared per endpoint; storage and headers come from RATELIMIT_* config.
+limiter = Limiter(key_func=get_remote_address)
 
 
 def init_extensions(app: Flask) -> None:
@@ -39,6 +45,9 @@ def init_extensions(app: Flask) -> None:
     migrate.init_app(app, db, directory=MIGRATIONS_DIR)
     # flask-smorest's Api holds one app's OpenAPI document, so each app gets its own.
     ProblemApi(app)
+    limiter.init_app(app)
+    init_security_headers(app)
+    app.extensions["token_settings"] = TokenSettings.from_app(app)
     app.extensions["password_hasher"] = PasswordHasher(
         time_cost=app.config["ARGON2_TIME_COST"],
         memory_cost=app.config["ARGON2_MEMORY_COST"],

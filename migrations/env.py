@@ -14,6 +14,9 @@ from typing import Any
 from alembic import context
 from alembic.autogenerate.api import AutogenContext
 from flask import current_app
+from sqlalchemy import DefaultClause
+from sqlalchemy.sql.elements import False_, True_
+from sqlalchemy.sql.functions import FunctionElement
 
 import app.models  # noqa: F401  (registers every table on the metadata)
 from app.db.sqlite import foreign_keys_disabled
@@ -30,10 +33,22 @@ target_metadata = migrate_ext.db.metadata
 
 
 def render_item(type_: str, obj: Any, autogen_context: AutogenContext) -> str | bool:
-    """Write project column types as plain SQLAlchemy types, so that migration
-    files never import application code."""
+    """Write migrations that run on every backend and never import app code.
+
+    Project column types become plain SQLAlchemy types. Server defaults written
+    as ``true()``, ``false()`` or ``func.now()`` stay portable expressions instead
+    of the SQL of the database that autogenerate ran against (``'1'`` on SQLite
+    is not a PostgreSQL boolean).
+    """
     if type_ == "type" and isinstance(obj, UTCDateTime):
         return "sa.DateTime(timezone=True)"
+    if type_ == "server_default" and isinstance(obj, DefaultClause):
+        if isinstance(obj.arg, True_):
+            return "sa.true()"
+        if isinstance(obj.arg, False_):
+            return "sa.false()"
+        if isinstance(obj.arg, FunctionElement) and not list(obj.arg.clauses):
+            return f"sa.func.{obj.arg.name}()"
     return False
 
 

@@ -20,11 +20,13 @@ from contextlib import contextmanager
 import pytest
 from flask import Flask
 from flask.globals import app_ctx
+from flask.testing import FlaskClient
 from sqlalchemy.orm import Session, scoped_session, sessionmaker
 
 from app import create_app
 from app.db.session import get_db
 from app.extensions import db
+from tests.factories import add_user, sign_in
 from tests.support.databases import (
     app_config,
     dispose_engines,
@@ -65,6 +67,16 @@ def _push_request_context() -> None:
     for the whole test. With it, every test-client request would reuse that one
     app context and session; without it, each request gets its own, as in
     production. Tests that query directly use the ``session`` fixture."""
+
+
+@pytest.fixture
+def admin_client(app: Flask) -> FlaskClient:
+    """A test client signed in as a superuser, who may call every endpoint."""
+    admin = add_user(app, is_staff=True, is_superuser=True)
+    client = app.test_client()
+    tokens = sign_in(client, admin["email"])
+    client.environ_base["HTTP_AUTHORIZATION"] = f"Bearer {tokens['access_token']}"
+    return client
 
 
 @pytest.fixture

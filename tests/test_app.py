@@ -58,8 +58,10 @@ def test_ready_when_the_database_answers(client: FlaskClient) -> None:
 
 
 @pytest.mark.real_transactions
-def test_sessions_are_removed_and_connections_returned(app: Flask) -> None:
-    client = app.test_client()
+def test_sessions_are_removed_and_connections_returned(
+    app: Flask, admin_client: FlaskClient
+) -> None:
+    client = admin_client
     created = create_user(client)
     for _ in range(30):
         assert client.get("/api/users").status_code == 200

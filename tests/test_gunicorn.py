@@ -56,7 +56,7 @@ def test_gunicorn_serves_with_two_workers_and_stops_on_sigterm(database_url: str
                 time.sleep(0.1)
         assert (status, body) == (200, {"status": "ok"})
         assert _get(f"http://127.0.0.1:{port}/health/ready")[0] == 200
-        assert _get(f"http://127.0.0.1:{port}/api/users")[0] == 200
+        assert _get(f"http://127.0.0.1:{port}/openapi.json")[0] == 200
     finally:
         server.send_signal(signal.SIGTERM)
         stdout, stderr = server.communicate(timeout=30)

@@ -4,7 +4,8 @@ from __future__ import annotations
 
 from flask import Flask
 
-from app.api import health, users
+from app.api import auth, health, users
+from app.api.blueprint import BEARER_AUTH
 from app.api.converters import IdConverter, id_parameter_schema
 from app.extensions import get_api
 
@@ -14,5 +15,8 @@ def register_blueprints(app: Flask) -> None:
     api = get_api(app)
     app.url_map.converters["id"] = IdConverter
     api.register_converter(IdConverter, id_parameter_schema)
-    for module in (health, users):
+    api.spec.components.security_scheme(
+        BEARER_AUTH, {"type": "http", "scheme": "bearer", "bearerFormat": "JWT"}
+    )
+    for module in (health, auth, users):
         api.register_blueprint(module.blp)

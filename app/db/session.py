@@ -13,6 +13,7 @@ from contextlib import contextmanager
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from app.exceptions import DomainError
 from app.extensions import db
 
 
@@ -25,12 +26,20 @@ def get_db() -> Session:
 def unit_of_work() -> Iterator[Session]:
     """Commit what the block wrote, or roll all of it back if the block raises.
 
-    Repositories only add and flush; this is the one place a request commits.
+    Repositories only add and flush; this is the one place a request commits. A
+    ``DomainError`` whose ``commit`` is true keeps its writes: the request fails,
+    but what the failure recorded (such as a revoked token family) must stay.
     """
     session = get_db()
     try:
         yield session
         session.commit()
+    except DomainError as exc:
+        if exc.commit:
+            session.commit()
+        else:
+            session.rollback()
+        raise
     except BaseException:
         session.rollback()
         raise

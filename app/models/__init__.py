@@ -3,6 +3,7 @@
 A model module that is not imported here is invisible to ``flask db migrate``.
 """
 
+from app.models.refresh_token import RefreshToken
 from app.models.user import User
 
-__all__ = ["User"]
+__all__ = ["RefreshToken", "User"]

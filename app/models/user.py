@@ -2,10 +2,13 @@
 
 from __future__ import annotations
 
-from sqlalchemy import String, true
+from datetime import datetime
+
+from sqlalchemy import String, false, true
 from sqlalchemy.orm import Mapped, mapped_column, validates
 
 from app.db.base import Base, IdMixin, TimestampMixin
+from app.db.types import UTCDateTime
 
 EMAIL_MAX_LENGTH = 320
 
@@ -26,7 +29,12 @@ class User(IdMixin, TimestampMixin, Base):
     full_name: Mapped[str] = mapped_column(String(255), default="")
     # An Argon2id hash (see app.security.passwords); never the password itself.
     password_hash: Mapped[str | None] = mapped_column(String(255))
+    # Roles, as in Django: inactive users cannot sign in; staff manage users;
+    # superusers may also grant superuser.
     is_active: Mapped[bool] = mapped_column(default=True, server_default=true())
+    is_staff: Mapped[bool] = mapped_column(default=False, server_default=false())
+    is_superuser: Mapped[bool] = mapped_column(default=False, server_default=false())
+    last_login: Mapped[datetime | None] = mapped_column(UTCDateTime())
 
     @validates("email")
     def _normalize_email(self, key: str, value: str) -> str:

@@ -1,41 +1,47 @@
 """What the users API accepts and returns.
 
 Create, update and read are separate schemas, as each has different rules: create
-requires a password, update makes every field optional, read never exposes the
-password or its hash.
+takes a password, update makes every field optional and takes no password (that
+goes through /api/auth/password), read never exposes the password hash.
 """
 
 from __future__ import annotations
 
-from marshmallow import Schema, fields, validate
+from typing import Any
+
+from marshmallow import Schema, ValidationError, fields, validate, validates_schema
 
 from app.models.user import EMAIL_MAX_LENGTH
 from app.schemas.fields import Email, Text
-
-PASSWORD_MIN_LENGTH = 8
-PASSWORD_MAX_LENGTH = 128
-
-
-def _password(required: bool) -> Text:
-    return Text(
-        required=required,
-        load_only=True,
-        validate=validate.Length(min=PASSWORD_MIN_LENGTH, max=PASSWORD_MAX_LENGTH),
-        metadata={"description": f"{PASSWORD_MIN_LENGTH} to {PASSWORD_MAX_LENGTH} characters."},
-    )
+from app.security.password_rules import MAX_LENGTH, MIN_LENGTH, password_problems
 
 
 class UserCreateSchema(Schema):
     email = Email(required=True, validate=validate.Length(max=EMAIL_MAX_LENGTH))
     full_name = Text(load_default="", validate=validate.Length(max=255))
-    password = _password(required=True)
+    password = Text(
+        required=True,
+        load_only=True,
+        metadata={"description": f"{MIN_LENGTH} to {MAX_LENGTH} characters, not too common."},
+    )
+
+    @validates_schema(skip_on_field_errors=False)
+    def _check_password_rules(self, data: dict[str, Any], **kwargs: Any) -> None:
+        """Report broken password rules with the other field errors, at once.
+        (UserRepository enforces the same rules for every other caller.)"""
+        if "password" not in data:
+            return
+        problems = password_problems(data["password"], email=data.get("email"))
+        if problems:
+            raise ValidationError({"password": problems})
 
 
 class UserUpdateSchema(Schema):
     email = Email(validate=validate.Length(max=EMAIL_MAX_LENGTH))
     full_name = Text(validate=validate.Length(max=255))
-    password = _password(required=False)
-    is_active = fields.Boolean()
+    is_active = fields.Boolean(metadata={"description": "Staff only."})
+    is_staff = fields.Boolean(metadata={"description": "Staff only."})
+    is_superuser = fields.Boolean(metadata={"description": "Superusers only."})
 
 
 class UserReadSchema(Schema):
@@ -43,5 +49,8 @@ class UserReadSchema(Schema):
     email = fields.String(dump_only=True)
     full_name = fields.String(dump_only=True)
     is_active = fields.Boolean(dump_only=True)
+    is_staff = fields.Boolean(dump_only=True)
+    is_superuser = fields.Boolean(dump_only=True)
+    last_login = fields.DateTime(dump_only=True, allow_none=True)
     created_at = fields.DateTime(dump_only=True)
     updated_at = fields.DateTime(dump_only=True)

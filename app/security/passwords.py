@@ -32,3 +32,15 @@ def verify_password(password_hash: str, password: str) -> bool:
 def needs_rehash(password_hash: str) -> bool:
     """Whether the hash was made with other parameters than the current ones."""
     return _hasher().check_needs_rehash(password_hash)
+
+
+def verify_against_dummy(password: str) -> None:
+    """Spend the time of a real verification, for an email that has no account.
+
+    Answering an unknown email faster than a wrong password would tell an
+    attacker which emails are registered.
+    """
+    dummy: str | None = current_app.extensions.get("dummy_password_hash")
+    if dummy is None:
+        dummy = current_app.extensions["dummy_password_hash"] = hash_password("dummy password")
+    verify_password(dummy, password)

@@ -10,7 +10,7 @@ from sqlalchemy import Connection, event, func, select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
-from app.exceptions import ConflictError, NotFoundError
+from app.exceptions import AuthenticationError, ConflictError, NotFoundError, ValidationFailed
 from app.models.user import User
 from app.repositories import Page, UserRepository
 from app.security.passwords import verify_password
@@ -163,16 +163,32 @@ def test_update_sets_the_given_fields(session: Session) -> None:
     assert (user.full_name, user.email, user.is_active) == ("After", "after@example.com", False)
 
 
-def test_update_hashes_a_password(session: Session) -> None:
+def test_set_password_checks_the_rules_then_hashes(session: Session) -> None:
     repo = UserRepository(session)
     user = repo.create(email="rehash@example.com", password="first-passphrase")
 
-    repo.update(user, {"password": "second-passphrase"})
+    with pytest.raises(ValidationFailed) as excinfo:
+        repo.set_password(user, "rehash@example.com")
+    repo.set_password(user, "second-passphrase")
 
+    assert excinfo.value.errors == {"password": ["Must not be the same as the email address."]}
     assert user.password_hash is not None
     assert verify_password(user.password_hash, "second-passphrase")
     assert not verify_password(user.password_hash, "first-passphrase")
-    assert not hasattr(user, "password")
+
+
+def test_authenticate_checks_password_and_activity(session: Session) -> None:
+    repo = UserRepository(session)
+    user = repo.create(email="auth@example.com", password="right passphrase")
+
+    assert repo.authenticate("AUTH@example.com", "right passphrase") is user
+    assert user.last_login is not None
+    for email, password in [("auth@example.com", "wrong"), ("nobody@example.com", "x")]:
+        with pytest.raises(AuthenticationError):
+            repo.authenticate(email, password)
+    repo.update(user, {"is_active": False})
+    with pytest.raises(AuthenticationError):
+        repo.authenticate("auth@example.com", "right passphrase")
 
 
 def test_update_to_another_users_email_conflicts(session: Session) -> None:

@@ -1,0 +1,91 @@
+"""``/api/auth``: sign in, refresh, sign out, and the signed-in user's own account."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from app.api.blueprint import Blueprint
+from app.api.permissions import current_token_family, current_user
+from app.db.session import unit_of_work
+from app.extensions import limiter
+from app.models.user import User
+from app.repositories.user import UserRepository
+from app.schemas.auth import (
+    MeUpdateSchema,
+    PasswordChangeSchema,
+    RefreshRequestSchema,
+    TokenRequestSchema,
+    TokenSchema,
+)
+from app.schemas.problem import ProblemSchema
+from app.schemas.user import UserReadSchema
+from app.security.ratelimits import auth_rate_limit
+from app.security.tokens import TokenPair, issue_tokens, revoke_tokens, rotate_tokens
+
+blp = Blueprint("auth", __name__, url_prefix="/api/auth", description="Tokens and own account.")
+
+
+@blp.post("/token")
+@limiter.limit(auth_rate_limit)
+@blp.arguments(TokenRequestSchema)
+@blp.response(200, TokenSchema)
+@blp.alt_response(401, schema=ProblemSchema, description="Wrong email or password.")
+@blp.alt_response(429, schema=ProblemSchema, description="Too many attempts; see Retry-After.")
+def obtain_tokens(data: dict[str, str]) -> TokenPair:
+    """Sign in with email and password; returns an access and a refresh token."""
+    with unit_of_work() as session:
+        user = UserRepository(session).authenticate(data["email"], data["password"])
+        return issue_tokens(session, user)
+
+
+@blp.post("/refresh")
+@blp.arguments(RefreshRequestSchema)
+@blp.response(200, TokenSchema)
+@blp.alt_response(401, schema=ProblemSchema, description="Invalid, expired or reused token.")
+def refresh_tokens(data: dict[str, str]) -> TokenPair:
+    """Exchange a refresh token for a new pair. Each refresh token works once."""
+    with unit_of_work() as session:
+        return rotate_tokens(session, data["refresh_token"])
+
+
+@blp.post("/logout")
+@blp.arguments(RefreshRequestSchema)
+@blp.response(204)
+def logout(data: dict[str, str]) -> None:
+    """Revoke the refresh token and every token issued from the same sign-in."""
+    with unit_of_work() as session:
+        revoke_tokens(session, data["refresh_token"])
+
+
+@blp.get("/me")
+@blp.auth_required()
+@blp.response(200, UserReadSchema)
+def read_me() -> User:
+    """The signed-in user."""
+    return current_user()
+
+
+@blp.patch("/me")
+@blp.auth_required()
+@blp.arguments(MeUpdateSchema)
+@blp.response(200, UserReadSchema)
+@blp.alt_response(409, schema=ProblemSchema, description="The email is already registered.")
+def update_me(data: dict[str, Any]) -> User:
+    """Change the signed-in user's email or name."""
+    with unit_of_work() as session:
+        return UserRepository(session).update(current_user(), data)
+
+
+@blp.post("/password")
+@blp.auth_required()
+@blp.arguments(PasswordChangeSchema)
+@blp.response(204)
+def change_password(data: dict[str, str]) -> None:
+    """Change the password; every other sign-in's refresh tokens are revoked."""
+    with unit_of_work() as session:
+        UserRepository(session).change_password(
+            current_user(),
+            current=data["current_password"],
+            new=data["new_password"],
+            keep_token_family=current_token_family(),
+        )

@@ -1,0 +1,35 @@
+"""Response headers every API response carries, and CORS."""
+
+from __future__ import annotations
+
+from flask import Flask, Response
+from flask_cors import CORS
+
+SECURITY_HEADERS = {
+    "X-Content-Type-Options": "nosniff",
+    "X-Frame-Options": "DENY",
+    "Referrer-Policy": "no-referrer",
+    "Content-Security-Policy": "default-src 'none'; frame-ancestors 'none'",
+    "Cross-Origin-Opener-Policy": "same-origin",
+    "Cross-Origin-Resource-Policy": "same-origin",
+    # Responses carry personal data and tokens: no shared or browser caches.
+    "Cache-Control": "no-store",
+}
+HSTS = "max-age=63072000; includeSubDomains"
+
+
+def init_security_headers(app: Flask) -> None:
+    """Add the headers to every response; CORS only for the configured origins."""
+    headers = dict(SECURITY_HEADERS)
+    if app.config["APP_ENV"] == "production":
+        headers["Strict-Transport-Security"] = HSTS
+
+    @app.after_request
+    def add_security_headers(response: Response) -> Response:
+        for name, value in headers.items():
+            response.headers.setdefault(name, value)
+        return response
+
+    origins = app.config["CORS_ORIGINS"]
+    if origins:
+        CORS(app, origins=origins, expose_headers=["Location", "Retry-After"])
