@@ -13,8 +13,10 @@ VENV ?= .venv
 BIN := $(VENV)/bin
 HOST ?= 127.0.0.1
 PORT ?= 8000
-# The PostgreSQL server `make test-postgres` creates its throwaway database on.
+# The PostgreSQL server `make test-postgres` creates its throwaway database on,
+# and the Redis server its rate-limit test uses (keys expire within a minute).
 TEST_POSTGRES_URL ?= postgresql://postgres@127.0.0.1:5432/postgres
+TEST_REDIS_URL ?= redis://127.0.0.1:6379/15
 COMPOSE ?= $(shell if docker compose version >/dev/null 2>&1; then echo "docker compose"; else echo docker-compose; fi)
 
 export FLASK_APP := wsgi
@@ -65,8 +67,8 @@ dev: $(RUNTIME) ## Upgrade the database and run Flask's reloading debug server o
 test: $(DEV) ## Run the test suite (SQLite; PostgreSQL when TEST_DATABASE_URL is set). ARGS=... for pytest
 	$(BIN)/pytest $(ARGS)
 
-test-postgres: $(DEV) ## Run the test suite on PostgreSQL (TEST_POSTGRES_URL)
-	TEST_DATABASE_URL=$(TEST_POSTGRES_URL) $(BIN)/pytest $(ARGS)
+test-postgres: $(DEV) ## Run the test suite on PostgreSQL (TEST_POSTGRES_URL), with Redis (TEST_REDIS_URL)
+	TEST_DATABASE_URL=$(TEST_POSTGRES_URL) TEST_REDIS_URL=$(TEST_REDIS_URL) $(BIN)/pytest $(ARGS)
 
 lint: $(DEV) ## ruff: lint and formatting check
 	$(BIN)/ruff check .

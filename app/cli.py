@@ -9,6 +9,7 @@ from typing import Any
 
 import click
 from flask import Flask
+from flask.cli import with_appcontext
 from sqlalchemy.exc import OperationalError
 
 # Imported for their side effect: every model and repository class is defined.
@@ -41,6 +42,7 @@ def _subclasses(cls: type[Any]) -> list[type[Any]]:
 
 
 @click.command("wait-for-db")
+@with_appcontext
 @click.option("--timeout", default=30.0, show_default=True, help="Seconds to keep trying.")
 def wait_for_db(timeout: float) -> None:
     """Wait until the database answers a query (a pre-start step for containers)."""
@@ -84,6 +86,7 @@ def _fail_on_domain_error(exc: DomainError) -> click.ClickException:
 
 
 @click.command("createsuperuser")
+@with_appcontext
 @click.option("--email", help="The superuser's email (prompted if missing).")
 @click.option("--full-name", default="", help="Optional display name.")
 @click.option(
@@ -116,6 +119,7 @@ def create_superuser(
 
 
 @click.command("changepassword")
+@with_appcontext
 @click.argument("email")
 @click.option(
     "--password-stdin", is_flag=True, help="Read the password from the first line of stdin."

@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import logging
+import os
+import uuid
 from datetime import UTC, datetime, timedelta
 
 import jwt
@@ -366,3 +368,30 @@ def test_cors_allows_configured_origins_only(database_url: str) -> None:
 
     assert allowed.headers["Access-Control-Allow-Origin"] == "https://app.example"
     assert "Access-Control-Allow-Origin" not in other.headers
+
+
+@pytest.mark.skipif(
+    not os.environ.get("TEST_REDIS_URL"),
+    reason="needs a Redis server: set TEST_REDIS_URL (make test-postgres and .ci/run do)",
+)
+def test_rate_limit_counts_are_shared_through_redis(database_url: str) -> None:
+    """Two apps stand for two gunicorn workers: with Redis they share one count."""
+    from app import create_app
+    from tests.support.databases import app_config, dispose_engines
+
+    config = app_config(
+        database_url,
+        RATELIMIT_STORAGE_URI=os.environ["TEST_REDIS_URL"],
+        RATELIMIT_KEY_PREFIX=f"test-{uuid.uuid4().hex}",
+        AUTH_RATE_LIMIT="2 per minute",
+    )
+    attempt = {"email": "nobody@example.com", "password": "whatever123"}
+    statuses = []
+    for _ in range(3):
+        worker = create_app(config)
+        try:
+            statuses.append(worker.test_client().post("/api/auth/token", json=attempt).status_code)
+        finally:
+            dispose_engines(worker)
+
+    assert statuses == [401, 401, 429]
