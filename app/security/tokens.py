@@ -91,6 +91,8 @@ def issue_tokens(session: Session, user: User, *, family_id: str | None = None) 
         "sub": str(user.id),
         "sid": family_id,
         "typ": "access",
+        # Unique per token, so two tokens issued in the same second still differ.
+        "jti": secrets.token_urlsafe(12),
         "iat": int(now.timestamp()),
         "exp": int((now + settings.access_ttl).timestamp()),
     }

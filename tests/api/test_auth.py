@@ -395,3 +395,13 @@ def test_rate_limit_counts_are_shared_through_redis(database_url: str) -> None:
             dispose_engines(worker)
 
     assert statuses == [401, 401, 429]
+
+
+def test_every_access_token_is_unique(app: Flask, client: FlaskClient) -> None:
+    user = add_user(app)
+    first = sign_in(client, user["email"])
+
+    status, second = _refresh(client, first["refresh_token"])
+
+    assert status == 200
+    assert second["access_token"] != first["access_token"]
