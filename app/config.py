@@ -67,6 +67,10 @@ def load_config(
         # Flask-Limiter: memory:// counts per process; use redis://... with workers.
         "RATELIMIT_STORAGE_URI": str(setting("RATELIMIT_STORAGE_URI", "memory://")),
         "RATELIMIT_HEADERS_ENABLED": True,
+        # Reverse proxies in front of the app that set X-Forwarded-For (and -Proto,
+        # -Host): the client address used by rate limits comes from there. Set it
+        # to the number of proxies you run, never higher.
+        "TRUSTED_PROXIES": int(setting("TRUSTED_PROXIES", 0)),
         # Browser origins allowed to call the API (comma-separated); none by default.
         "CORS_ORIGINS": parse_list(setting("CORS_ORIGINS", "")),
         # flask-smorest: the OpenAPI document is served at /openapi.json.

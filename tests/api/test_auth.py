@@ -405,3 +405,23 @@ def test_every_access_token_is_unique(app: Flask, client: FlaskClient) -> None:
 
     assert status == 200
     assert second["access_token"] != first["access_token"]
+
+
+def test_rate_limits_key_on_the_forwarded_client_behind_a_trusted_proxy(database_url: str) -> None:
+    from app import create_app
+    from tests.support.databases import app_config, dispose_engines
+
+    app = create_app(app_config(database_url, TRUSTED_PROXIES=1, AUTH_RATE_LIMIT="1 per minute"))
+    attempt = {"email": "nobody@example.com", "password": "whatever123"}
+    try:
+        client = app.test_client()
+
+        def status(client_address: str) -> int:
+            headers = {"X-Forwarded-For": client_address}
+            return client.post("/api/auth/token", json=attempt, headers=headers).status_code
+
+        statuses = [status("203.0.113.1"), status("203.0.113.1"), status("203.0.113.2")]
+    finally:
+        dispose_engines(app)
+
+    assert statuses == [401, 429, 401]
