@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from sqlalchemy import String, false, true
+from sqlalchemy import Index, String, false, true
 from sqlalchemy.orm import Mapped, mapped_column, validates
 
 from app.db.base import Base, IdMixin, TimestampMixin
@@ -24,16 +24,19 @@ def normalize_email(email: str) -> str:
 
 class User(IdMixin, TimestampMixin, Base):
     __tablename__ = "users"
+    # Lists order by created_at, ties broken by id: one index serves both the
+    # order and the keyset condition (created_at, id) < (:value, :id).
+    __table_args__ = (Index("ix_users_created_at_id", "created_at", "id"),)
 
     email: Mapped[str] = mapped_column(String(EMAIL_MAX_LENGTH), unique=True)
     full_name: Mapped[str] = mapped_column(String(255), default="")
     # An Argon2id hash (see app.security.passwords); never the password itself.
     password_hash: Mapped[str | None] = mapped_column(String(255))
     # Roles, as in Django: inactive users cannot sign in; staff manage users;
-    # superusers may also grant superuser.
-    is_active: Mapped[bool] = mapped_column(default=True, server_default=true())
-    is_staff: Mapped[bool] = mapped_column(default=False, server_default=false())
-    is_superuser: Mapped[bool] = mapped_column(default=False, server_default=false())
+    # superusers may also grant superuser. Indexed: the users list filters on them.
+    is_active: Mapped[bool] = mapped_column(default=True, server_default=true(), index=True)
+    is_staff: Mapped[bool] = mapped_column(default=False, server_default=false(), index=True)
+    is_superuser: Mapped[bool] = mapped_column(default=False, server_default=false(), index=True)
     last_login: Mapped[datetime | None] = mapped_column(UTCDateTime())
 
     @validates("email")

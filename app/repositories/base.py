@@ -6,12 +6,24 @@ Repositories add and flush; they never commit (the request does, through
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
+import builtins
+import operator
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from math import ceil
 from typing import Any, ClassVar, Generic, TypeVar
 
-from sqlalchemy import ColumnElement, exists, func, inspect, select
+from sqlalchemy import (
+    ColumnElement,
+    UnaryExpression,
+    exists,
+    func,
+    inspect,
+    literal,
+    or_,
+    select,
+    tuple_,
+)
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
@@ -20,6 +32,12 @@ from app.db.errors import is_unique_violation
 from app.exceptions import ConflictError, NotFoundError
 
 ModelT = TypeVar("ModelT", bound=Base)
+
+RANGE_LOOKUPS: dict[str, Callable[[Any, Any], ColumnElement[bool]]] = {
+    "": operator.eq,
+    "gte": operator.ge,
+    "lte": operator.le,
+}
 
 
 @dataclass(frozen=True)
@@ -34,6 +52,15 @@ class Page(Generic[ModelT]):
     @property
     def pages(self) -> int:
         return ceil(self.total / self.per_page) if self.total else 0
+
+
+@dataclass(frozen=True)
+class Slice(Generic[ModelT]):
+    """One keyset page: the rows, and whether more follow."""
+
+    items: Sequence[ModelT]
+    per_page: int
+    has_more: bool
 
 
 class Repository(Generic[ModelT]):
@@ -57,23 +84,86 @@ class Repository(Generic[ModelT]):
         return obj
 
     def list(
-        self, *, page: int = 1, per_page: int = 20, where: Sequence[ColumnElement[bool]] = ()
+        self,
+        *,
+        page: int = 1,
+        per_page: int = 20,
+        where: Sequence[ColumnElement[bool]] = (),
+        order_by: str | None = None,
+        descending: bool = False,
     ) -> Page[ModelT]:
-        """A page of objects in primary-key order: one COUNT and at most one SELECT."""
+        """A page by position: one COUNT and at most one SELECT, whatever the page size.
+
+        Rows are ordered by ``order_by`` (default: the primary key), ties broken by
+        the primary key, so that pages never overlap or skip a row.
+        """
         total = self.session.scalar(select(func.count()).select_from(self.model).where(*where))
         total = total or 0
         offset = (page - 1) * per_page
         items: Sequence[ModelT] = []
         if offset < total:
-            query = (
-                select(self.model)
-                .where(*where)
-                .order_by(*inspect(self.model).primary_key)
-                .offset(offset)
-                .limit(per_page)
-            )
-            items = self.session.scalars(query).all()
+            query = select(self.model).where(*where).order_by(*self._ordering(order_by, descending))
+            items = self.session.scalars(query.offset(offset).limit(per_page)).all()
         return Page(items=items, total=total, page=page, per_page=per_page)
+
+    def list_after(
+        self,
+        *,
+        after: tuple[Any, Any] | None,
+        per_page: int = 20,
+        where: Sequence[ColumnElement[bool]] = (),
+        order_by: str | None = None,
+        descending: bool = False,
+    ) -> Slice[ModelT]:
+        """The rows after the row whose (``order_by`` value, primary key) is ``after``.
+
+        Keyset pagination: one SELECT that walks an index from the last row seen,
+        with no OFFSET, so a deep page costs as little as the first one and rows
+        added or removed meanwhile never shift the pages. ``order_by`` must be a
+        NOT NULL column.
+        """
+        ordering = self._ordering(order_by, descending)
+        query = select(self.model).where(*where)
+        if after is not None:
+            columns = [clause.element for clause in ordering]
+            values = after[-len(columns) :]  # ordered by the primary key alone: (id,)
+            key = tuple_(*columns)
+            # Bound with each column's type, so values are stored-format on SQLite.
+            bound = tuple_(*(literal(v, c.type) for v, c in zip(values, columns, strict=True)))
+            query = query.where(key < bound if descending else key > bound)
+        rows = self.session.scalars(query.order_by(*ordering).limit(per_page + 1)).all()
+        return Slice(items=rows[:per_page], per_page=per_page, has_more=len(rows) > per_page)
+
+    def filter_by(self, filters: Mapping[str, Any]) -> Sequence[ColumnElement[bool]]:
+        """Conditions from ``{"field": value}`` (equality) and Django-style range
+        lookups ``{"field__gte": low, "field__lte": high}``."""
+        clauses: builtins.list[ColumnElement[bool]] = []
+        for key, value in filters.items():
+            name, _, lookup = key.partition("__")
+            clauses.append(RANGE_LOOKUPS[lookup](self.column(name), value))
+        return clauses
+
+    def search(self, text: str, fields: Sequence[str]) -> ColumnElement[bool]:
+        """Rows where any of ``fields`` contains ``text``, ignoring case.
+
+        ``%`` and ``_`` in ``text`` match themselves, not any character.
+        """
+        needle = text.lower()
+        return or_(
+            *(func.lower(self.column(name)).contains(needle, autoescape=True) for name in fields)
+        )
+
+    def column(self, name: str) -> ColumnElement[Any]:
+        """The mapped column ``name`` of the model."""
+        column: ColumnElement[Any] = inspect(self.model).columns[name]
+        return column
+
+    def _ordering(self, order_by: str | None, descending: bool) -> Sequence[UnaryExpression[Any]]:
+        primary_key = inspect(self.model).primary_key[0]
+        columns = [primary_key]
+        if order_by is not None and self.column(order_by) is not primary_key:
+            columns.insert(0, self.column(order_by))
+        return [column.desc() if descending else column.asc() for column in columns]
 
     def exists(self, *where: ColumnElement[bool]) -> bool:
         """Whether any row matches all of ``where``."""

@@ -1,10 +1,10 @@
-"""Query arguments and response envelope shared by every paginated list."""
+"""The response envelope shared by every list endpoint."""
 
 from __future__ import annotations
 
 from functools import cache
 
-from marshmallow import Schema, fields, validate
+from marshmallow import Schema, fields
 
 DEFAULT_PER_PAGE = 20
 MAX_PER_PAGE = 100
@@ -12,22 +12,10 @@ MAX_PER_PAGE = 100
 MAX_PAGE = 2**31 - 1
 
 
-class PageArgsSchema(Schema):
-    page = fields.Integer(
-        load_default=1,
-        validate=validate.Range(min=1, max=MAX_PAGE),
-        metadata={"description": "1-based page number."},
-    )
-    per_page = fields.Integer(
-        load_default=DEFAULT_PER_PAGE,
-        validate=validate.Range(min=1, max=MAX_PER_PAGE),
-        metadata={"description": f"Items per page, at most {MAX_PER_PAGE}."},
-    )
-
-
 @cache
 def page_schema(item_schema: type[Schema]) -> type[Schema]:
-    """The envelope ``{items, page, per_page, total, pages}`` around ``item_schema``.
+    """``{items, per_page, next}``, plus ``page``, ``pages`` and ``total`` when the
+    request asked for a page number rather than a cursor.
 
     Cached, so each item schema gets one envelope class (and one OpenAPI component).
     """
@@ -35,10 +23,19 @@ def page_schema(item_schema: type[Schema]) -> type[Schema]:
     return Schema.from_dict(
         {
             "items": fields.List(fields.Nested(item_schema), required=True),
-            "page": fields.Integer(required=True),
             "per_page": fields.Integer(required=True),
-            "total": fields.Integer(required=True, metadata={"description": "Items in all pages."}),
-            "pages": fields.Integer(required=True, metadata={"description": "Number of pages."}),
+            "next": fields.String(
+                required=True,
+                allow_none=True,
+                metadata={"description": "Cursor of the next page (?cursor=...); null at the end."},
+            ),
+            "page": fields.Integer(metadata={"description": "Page number (offset paging only)."}),
+            "pages": fields.Integer(
+                metadata={"description": "Number of pages (offset paging only)."}
+            ),
+            "total": fields.Integer(
+                metadata={"description": "Items in all pages (offset paging only)."}
+            ),
         },
         name=name,
     )

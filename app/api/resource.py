@@ -1,0 +1,358 @@
+"""Generic views: a model exposed as a REST resource by declaring what it allows.
+
+    class WidgetResource(ModelResource[Widget, WidgetRepository]):
+        repository = WidgetRepository
+        read_schema, create_schema, update_schema = WidgetRead, WidgetCreate, WidgetUpdate
+        filter_fields = ("in_stock", "price")
+        ordering_fields = ("id", "name", "price")
+        search_fields = ("name",)
+
+    WidgetResource.register(blp)
+
+gives ``GET /`` (list), ``POST /`` (create), ``GET /<id>`` (retrieve), ``PATCH /<id>``
+(update) and ``DELETE /<id>`` (delete), each documented in the OpenAPI document.
+
+Lists page by number (``?page=2&per_page=50``, with ``total``) or by cursor
+(``?cursor=`` then the ``next`` of each response: no COUNT and no OFFSET, for deep
+or live paging). They filter on ``filter_fields`` (``?price=5``; numbers and
+dates also ``?price__gte=1&price__lte=9``), order by one of ``ordering_fields``
+(``?ordering=-price``, ties broken by id) and search ``search_fields`` (``?q=``).
+Any other query parameter is refused with a 422 that names it.
+
+Override ``create``, ``update`` or ``delete`` for rules of your own, and set
+``permissions``, ``decorators`` and ``responses`` per action.
+"""
+
+from __future__ import annotations
+
+import base64
+import binascii
+import datetime as dt
+import decimal
+import json
+import uuid
+from collections.abc import Callable, Mapping, Sequence
+from typing import Any, ClassVar, Generic, TypeVar
+
+import marshmallow as ma
+from flask import url_for
+from marshmallow import Schema, ValidationError, fields, validate, validates_schema
+from sqlalchemy import inspect
+from sqlalchemy.orm import ColumnProperty
+from sqlalchemy.types import TypeDecorator
+
+from app.api.blueprint import Blueprint
+from app.api.permissions import Permission, authenticated, staff
+from app.db.session import get_db, unit_of_work
+from app.exceptions import ValidationFailed
+from app.repositories.base import Repository
+from app.schemas.fields import Text
+from app.schemas.pagination import DEFAULT_PER_PAGE, MAX_PAGE, MAX_PER_PAGE, page_schema
+from app.schemas.problem import ProblemSchema
+
+ModelT = TypeVar("ModelT")
+RepositoryT = TypeVar("RepositoryT", bound=Repository[Any])
+
+ACTIONS = ("list", "create", "retrieve", "update", "delete")
+RANGE_TYPES = (int, float, decimal.Decimal, dt.date)  # dt.datetime is a dt.date
+
+
+class ModelResource(Generic[ModelT, RepositoryT]):
+    """Declare a model's REST resource; see the module docstring."""
+
+    repository: ClassVar[type[Repository[Any]]]
+    read_schema: ClassVar[type[Schema]]
+    create_schema: ClassVar[type[Schema]]
+    update_schema: ClassVar[type[Schema]]
+    # The URL parameter of one object: /<id:id_param>.
+    id_param: ClassVar[str] = "id"
+    filter_fields: ClassVar[Sequence[str]] = ()
+    # Columns a client may order by; they must be NOT NULL (keyset paging).
+    ordering_fields: ClassVar[Sequence[str]] = ("id",)
+    default_ordering: ClassVar[str] = "id"
+    search_fields: ClassVar[Sequence[str]] = ()
+    max_per_page: ClassVar[int] = MAX_PER_PAGE
+    # Per action: the permissions a caller needs (see app.api.permissions), or
+    # None for a public action. By default reading needs a signed-in user and
+    # writing needs staff.
+    permissions: ClassVar[Mapping[str, Sequence[Permission] | None]] = {
+        "list": (authenticated,),
+        "retrieve": (authenticated,),
+        "create": (staff,),
+        "update": (staff,),
+        "delete": (staff,),
+    }
+    # Per action: extra view decorators (rate limits, caching...), outermost first.
+    decorators: ClassVar[Mapping[str, Sequence[Callable[..., Any]]]] = {}
+    # Per action: extra documented responses, {status: description}.
+    responses: ClassVar[Mapping[str, Mapping[int, str]]] = {}
+    # Per action: the summary line in the OpenAPI document.
+    docs: ClassVar[Mapping[str, str]] = {}
+
+    # -- hooks: what each write does; override for rules of your own ----------
+
+    def create(self, repository: RepositoryT, data: dict[str, Any]) -> ModelT:
+        obj: ModelT = repository.add(repository.model(**data))
+        return obj
+
+    def update(self, repository: RepositoryT, obj: ModelT, data: dict[str, Any]) -> ModelT:
+        updated: ModelT = repository.update(obj, data)
+        return updated
+
+    def delete(self, repository: RepositoryT, obj: ModelT) -> None:
+        repository.delete(obj)
+
+    # -- wiring ------------------------------------------------------------------
+
+    @classmethod
+    def register(cls, blp: Blueprint) -> None:
+        """Add the five routes to ``blp`` (call once, at import time)."""
+        resource = cls()
+        resource._check_declaration()
+        columns = _columns(cls.repository.model)
+        query_fields = {name: _field_for(columns[name]) for name in cls.ordering_fields}
+        list_args = resource._list_args_schema(columns)
+        envelope = page_schema(cls.read_schema)
+        item = f"/<id:{cls.id_param}>"
+        name = cls.repository.model.__name__
+
+        def list_objects(args: dict[str, Any]) -> dict[str, Any]:
+            return resource._list(args, query_fields)
+
+        def create_object(data: dict[str, Any]) -> tuple[Any, int, dict[str, str]]:
+            with unit_of_work() as session:
+                obj = resource.create(resource._repository(session), data)
+            location = url_for(".retrieve", **{cls.id_param: _id_of(obj)})
+            return obj, 201, {"Location": location}
+
+        def retrieve_object(**view_args: int) -> Any:
+            return resource._repository(get_db()).get_or_raise(view_args[cls.id_param])
+
+        def update_object(data: dict[str, Any], **view_args: int) -> Any:
+            with unit_of_work() as session:
+                repository = resource._repository(session)
+                obj = repository.get_or_raise(view_args[cls.id_param])
+                return resource.update(repository, obj, data)
+
+        def delete_object(**view_args: int) -> None:
+            with unit_of_work() as session:
+                repository = resource._repository(session)
+                resource.delete(repository, repository.get_or_raise(view_args[cls.id_param]))
+
+        routes: list[tuple[str, str, str, Callable[..., Any], str]] = [
+            ("list", "", "GET", list_objects, f"List {name} objects."),
+            ("create", "", "POST", create_object, f"Create a {name}."),
+            ("retrieve", item, "GET", retrieve_object, f"Read one {name}."),
+            ("update", item, "PATCH", update_object, f"Change some fields of a {name}."),
+            ("delete", item, "DELETE", delete_object, f"Delete a {name}."),
+        ]
+        for action, rule, method, view, summary in routes:
+            view.__doc__ = cls.docs.get(action, summary)
+            view.__name__ = action
+            decorated = resource._decorate(blp, action, view, list_args, envelope)
+            blp.route(rule, methods=[method], endpoint=action)(decorated)
+
+    def _repository(self, session: Any) -> RepositoryT:
+        repository: RepositoryT = self.repository(session)  # type: ignore[assignment]
+        return repository
+
+    def _decorate(
+        self,
+        blp: Blueprint,
+        action: str,
+        view: Callable[..., Any],
+        list_args: type[Schema],
+        envelope: type[Schema],
+    ) -> Callable[..., Any]:
+        """Apply, innermost first: response, arguments, documented errors,
+        permissions, then the resource's own decorators."""
+        if action == "list":
+            view = blp.response(200, envelope)(view)
+            view = blp.arguments(list_args, location="query", unknown=ma.RAISE)(view)
+        elif action == "create":
+            view = blp.response(201, self.read_schema)(view)
+            view = blp.arguments(self.create_schema)(view)
+        elif action == "update":
+            view = blp.response(200, self.read_schema)(view)
+            view = blp.arguments(self.update_schema)(view)
+        elif action == "retrieve":
+            view = blp.response(200, self.read_schema)(view)
+        else:
+            view = blp.response(204)(view)
+        documented = dict(self.responses.get(action, {}))
+        if action in ("retrieve", "update", "delete"):
+            documented.setdefault(404, "No such object.")
+        if action in ("create", "update"):
+            documented.setdefault(409, "A unique value is already taken.")
+        for status, description in documented.items():
+            view = blp.alt_response(status, schema=ProblemSchema, description=description)(view)
+        permissions = self.permissions.get(action)
+        if permissions is not None:
+            view = blp.auth_required(*permissions)(view)
+        for decorator in reversed(self.decorators.get(action, ())):
+            view = decorator(view)
+        return view
+
+    def _list(
+        self, args: dict[str, Any], query_fields: Mapping[str, fields.Field[Any]]
+    ) -> dict[str, Any]:
+        per_page = args.pop("per_page")
+        page = args.pop("page", None)
+        cursor = args.pop("cursor", None)
+        ordering = args.pop("ordering", self.default_ordering)
+        text = args.pop("q", None)
+        order_by, descending = ordering.removeprefix("-"), ordering.startswith("-")
+        repository = self._repository(get_db())
+        where = list(repository.filter_by(args))
+        if text:
+            where.append(repository.search(text, self.search_fields))
+        field = query_fields[order_by]
+
+        def next_cursor(items: Sequence[Any]) -> str:
+            last = items[-1]
+            return _encode_cursor(
+                ordering, field._serialize(getattr(last, order_by), None, None), _id_of(last)
+            )
+
+        if cursor is not None:
+            after = _decode_cursor(cursor, ordering, field) if cursor else None
+            rows = repository.list_after(
+                after=after,
+                per_page=per_page,
+                where=where,
+                order_by=order_by,
+                descending=descending,
+            )
+            more = rows.has_more
+            return {
+                "items": rows.items,
+                "per_page": per_page,
+                "next": next_cursor(rows.items) if more else None,
+            }
+        result = repository.list(
+            page=page or 1, per_page=per_page, where=where, order_by=order_by, descending=descending
+        )
+        more = result.page < result.pages and bool(result.items)
+        return {
+            "items": result.items,
+            "page": result.page,
+            "per_page": per_page,
+            "pages": result.pages,
+            "total": result.total,
+            "next": next_cursor(result.items) if more else None,
+        }
+
+    def _list_args_schema(self, columns: Mapping[str, ColumnProperty[Any]]) -> type[Schema]:
+        """The query parameters of the list, from the declarations and column types."""
+        orderings = [f"{prefix}{name}" for name in self.ordering_fields for prefix in ("", "-")]
+        declared: dict[str, fields.Field[Any]] = {
+            "page": fields.Integer(
+                validate=validate.Range(min=1, max=MAX_PAGE),
+                metadata={"description": "1-based page number (offset paging)."},
+            ),
+            "per_page": fields.Integer(
+                load_default=min(DEFAULT_PER_PAGE, self.max_per_page),
+                validate=validate.Range(min=1, max=self.max_per_page),
+                metadata={"description": f"Items per page, at most {self.max_per_page}."},
+            ),
+            "cursor": fields.String(
+                validate=validate.Length(max=1024),
+                metadata={"description": "Keyset paging: empty for the first page, then `next`."},
+            ),
+            "ordering": fields.String(
+                validate=validate.OneOf(orderings),
+                metadata={"description": "A field to order by; prefix - for descending."},
+            ),
+        }
+        if self.search_fields:
+            declared["q"] = Text(
+                validate=validate.Length(max=200),
+                metadata={"description": f"Search in {', '.join(self.search_fields)}."},
+            )
+        for name in self.filter_fields:
+            column = columns[name]
+            declared[name] = _field_for(column)
+            if issubclass(_python_type(column), RANGE_TYPES) and _python_type(column) is not bool:
+                declared[f"{name}__gte"] = _field_for(column)
+                declared[f"{name}__lte"] = _field_for(column)
+
+        class ListArgs(Schema):
+            @validates_schema
+            def _page_or_cursor(self, data: dict[str, Any], **kwargs: Any) -> None:
+                if "page" in data and "cursor" in data:
+                    raise ValidationError("Use either page or cursor, not both.", "cursor")
+
+        # A subclass of ListArgs, so it keeps the validator above.
+        schema: type[Schema] = ListArgs.from_dict(
+            declared, name=f"{self.repository.model.__name__}ListArgs"
+        )
+        return schema
+
+    def _check_declaration(self) -> None:
+        """Fail at import time, not at the first request, on a wrong declaration."""
+        columns = _columns(self.repository.model)
+        for name in (*self.filter_fields, *self.ordering_fields, *self.search_fields):
+            if name not in columns:
+                raise TypeError(f"{type(self).__name__}: {name!r} is not a column.")
+        for name in self.ordering_fields:
+            if columns[name].columns[0].nullable:
+                raise TypeError(f"{type(self).__name__}: ordering field {name!r} is nullable.")
+        if self.default_ordering.removeprefix("-") not in self.ordering_fields:
+            raise TypeError(f"{type(self).__name__}: default_ordering is not an ordering field.")
+        unknown = set(self.permissions) - set(ACTIONS)
+        if unknown:
+            raise TypeError(f"{type(self).__name__}: unknown actions {sorted(unknown)}.")
+
+
+def _columns(model: type[Any]) -> dict[str, ColumnProperty[Any]]:
+    return {prop.key: prop for prop in inspect(model).column_attrs}
+
+
+def _python_type(column: ColumnProperty[Any]) -> type[Any]:
+    column_type = column.columns[0].type
+    if isinstance(column_type, TypeDecorator) and column_type.python_type is object:
+        column_type = column_type.impl_instance
+    python_type: type[Any] = column_type.python_type
+    return python_type
+
+
+def _field_for(column: ColumnProperty[Any]) -> fields.Field[Any]:
+    """A marshmallow field that parses query-string values of this column."""
+    python_type = _python_type(column)
+    if python_type is bool:
+        return fields.Boolean()
+    if python_type is int:
+        return fields.Integer(validate=validate.Range(min=-(2**63), max=2**63 - 1))
+    if python_type is float:
+        return fields.Float(allow_nan=False)
+    if python_type is decimal.Decimal:
+        return fields.Decimal(allow_nan=False, places=None)
+    if python_type is dt.datetime:
+        return fields.AwareDateTime(default_timezone=dt.UTC)
+    if python_type is dt.date:
+        return fields.Date()
+    if python_type is uuid.UUID:
+        return fields.UUID()
+    return Text(validate=validate.Length(max=1000))
+
+
+def _id_of(obj: Any) -> Any:
+    return inspect(obj).identity[0]
+
+
+def _encode_cursor(ordering: str, value: Any, last_id: Any) -> str:
+    raw = json.dumps([ordering, value, last_id], separators=(",", ":"), default=str).encode()
+    return base64.urlsafe_b64encode(raw).decode().rstrip("=")
+
+
+def _decode_cursor(cursor: str, ordering: str, field: fields.Field[Any]) -> tuple[Any, Any]:
+    """The (ordering value, id) a cursor stands for; 422 if it was not made by
+    this list with this ordering."""
+    try:
+        raw = base64.urlsafe_b64decode(cursor + "=" * (-len(cursor) % 4))
+        made_for, value, last_id = json.loads(raw)
+        if made_for != ordering or not isinstance(last_id, int):
+            raise ValueError(made_for)
+        return field.deserialize(value), last_id
+    except (ValueError, TypeError, binascii.Error, ValidationError) as exc:
+        raise ValidationFailed({"cursor": ["Invalid cursor for this list and ordering."]}) from exc
