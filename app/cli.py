@@ -23,6 +23,7 @@ from app.extensions import db
 from app.repositories.base import Page, Repository
 from app.repositories.refresh_token import RefreshTokenRepository
 from app.repositories.user import UserRepository
+from app.scaffold import scaffold
 
 
 def shell_context() -> dict[str, Any]:
@@ -65,7 +66,8 @@ PASSWORD_ENV = "SUPERUSER_PASSWORD"
 
 
 def _read_password(*, from_stdin: bool, env_var: str | None) -> str:
-    """The new password: from stdin, from ``env_var``, or prompted (hidden, twice).
+    """The new password: from stdin, from ``env_var`` (when given), or prompted
+    (hidden, twice).
 
     Never from a command-line argument, which other users can see in ``ps``
     and which shells keep in their history.
@@ -106,7 +108,8 @@ def create_superuser(
     if no_input and not password_stdin and not os.environ.get(PASSWORD_ENV):
         raise click.UsageError(f"--no-input needs ${PASSWORD_ENV} or --password-stdin.")
     email = email or click.prompt("Email")
-    password = _read_password(from_stdin=password_stdin, env_var=PASSWORD_ENV)
+    # The environment variable is read only without prompts, as in Django.
+    password = _read_password(from_stdin=password_stdin, env_var=PASSWORD_ENV if no_input else None)
     try:
         with unit_of_work() as session:
             user = UserRepository(session).create(
@@ -125,7 +128,10 @@ def create_superuser(
     "--password-stdin", is_flag=True, help="Read the password from the first line of stdin."
 )
 def change_password(email: str, password_stdin: bool) -> None:
-    """Set a user's password; signs the user out everywhere."""
+    """Set a user's password and revoke all of its refresh tokens.
+
+    Access tokens already issued stay valid until they expire (ACCESS_TOKEN_TTL).
+    """
     try:
         with unit_of_work() as session:
             users = UserRepository(session)
@@ -137,7 +143,10 @@ def change_password(email: str, password_stdin: bool) -> None:
             RefreshTokenRepository(session).revoke_for_user(user.id, now=clock.now())
     except DomainError as exc:
         raise _fail_on_domain_error(exc) from exc
-    click.echo(f"Password changed for {user.email}; its refresh tokens are revoked.")
+    click.echo(
+        f"Password changed for {user.email}; its refresh tokens are revoked "
+        "(access tokens expire on their own)."
+    )
 
 
 def register_commands(app: Flask) -> None:
@@ -145,3 +154,4 @@ def register_commands(app: Flask) -> None:
     app.cli.add_command(wait_for_db)
     app.cli.add_command(create_superuser)
     app.cli.add_command(change_password)
+    app.cli.add_command(scaffold)

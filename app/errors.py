@@ -72,6 +72,9 @@ def handle_http_exception(error: HTTPException) -> Response:
             headers=headers,
         )
     detail = data.get("message") or _first_message(messages) or error.description
+    if status == 429:
+        # Flask-Limiter's description is the limit itself, such as "10 per 1 minute".
+        detail = f"Too many requests: the limit is {error.description}. See Retry-After."
     return problem(status, detail, headers=headers)
 
 

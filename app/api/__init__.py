@@ -9,6 +9,10 @@ from app.api.blueprint import BEARER_AUTH
 from app.api.converters import IdConverter, id_parameter_schema
 from app.extensions import get_api
 
+# Every blueprint module, in the order of the OpenAPI document.
+# `flask scaffold` adds new resources to this line and to the import above.
+RESOURCES = (health, auth, users)
+
 
 def register_blueprints(app: Flask) -> None:
     """Register the URL converters, then every blueprint (in the OpenAPI document too)."""
@@ -18,5 +22,5 @@ def register_blueprints(app: Flask) -> None:
     api.spec.components.security_scheme(
         BEARER_AUTH, {"type": "http", "scheme": "bearer", "bearerFormat": "JWT"}
     )
-    for module in (health, auth, users):
+    for module in RESOURCES:
         api.register_blueprint(module.blp)

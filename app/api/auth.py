@@ -77,11 +77,16 @@ def update_me(data: dict[str, Any]) -> User:
 
 
 @blp.post("/password")
+@limiter.limit(auth_rate_limit)
 @blp.auth_required()
 @blp.arguments(PasswordChangeSchema)
 @blp.response(204)
+@blp.alt_response(429, schema=ProblemSchema, description="Too many attempts; see Retry-After.")
 def change_password(data: dict[str, str]) -> None:
-    """Change the password; every other sign-in's refresh tokens are revoked."""
+    """Change the password; every other sign-in's refresh tokens are revoked.
+
+    Rate limited like sign-in: a stolen access token must not allow guessing the
+    current password."""
     with unit_of_work() as session:
         UserRepository(session).change_password(
             current_user(),

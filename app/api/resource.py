@@ -74,7 +74,7 @@ class ModelResource(Generic[ModelT, RepositoryT]):
     max_per_page: ClassVar[int] = MAX_PER_PAGE
     # Per action: the permissions a caller needs (see app.api.permissions), or
     # None for a public action. By default reading needs a signed-in user and
-    # writing needs staff.
+    # writing needs staff; an action left out of a subclass's mapping keeps that.
     permissions: ClassVar[Mapping[str, Sequence[Permission] | None]] = {
         "list": (authenticated,),
         "retrieve": (authenticated,),
@@ -92,10 +92,12 @@ class ModelResource(Generic[ModelT, RepositoryT]):
     # -- hooks: what each write does; override for rules of your own ----------
 
     def create(self, repository: RepositoryT, data: dict[str, Any]) -> ModelT:
+        repository.check_references(data)
         obj: ModelT = repository.add(repository.model(**data))
         return obj
 
     def update(self, repository: RepositoryT, obj: ModelT, data: dict[str, Any]) -> ModelT:
+        repository.check_references(data)
         updated: ModelT = repository.update(obj, data)
         return updated
 
@@ -182,11 +184,13 @@ class ModelResource(Generic[ModelT, RepositoryT]):
         documented = dict(self.responses.get(action, {}))
         if action in ("retrieve", "update", "delete"):
             documented.setdefault(404, "No such object.")
-        if action in ("create", "update"):
-            documented.setdefault(409, "A unique value is already taken.")
+        if action in ("create", "update", "delete"):
+            documented.setdefault(409, "A unique value is taken, or related objects conflict.")
         for status, description in documented.items():
             view = blp.alt_response(status, schema=ProblemSchema, description=description)(view)
-        permissions = self.permissions.get(action)
+        # An action the subclass does not mention keeps the default: never public
+        # by omission.
+        permissions = {**ModelResource.permissions, **self.permissions}[action]
         if permissions is not None:
             view = blp.auth_required(*permissions)(view)
         for decorator in reversed(self.decorators.get(action, ())):

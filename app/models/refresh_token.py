@@ -31,8 +31,3 @@ class RefreshToken(IdMixin, Base):
     expires_at: Mapped[datetime] = mapped_column(UTCDateTime())
     used_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
     revoked_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
-
-    @property
-    def spent(self) -> bool:
-        """Used or revoked: it can never be exchanged again."""
-        return self.used_at is not None or self.revoked_at is not None

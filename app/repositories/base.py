@@ -28,8 +28,8 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
 from app.db.base import Base
-from app.db.errors import is_unique_violation
-from app.exceptions import ConflictError, NotFoundError
+from app.db.errors import is_foreign_key_violation, is_unique_violation
+from app.exceptions import ConflictError, NotFoundError, ValidationFailed
 
 ModelT = TypeVar("ModelT", bound=Base)
 
@@ -134,6 +134,21 @@ class Repository(Generic[ModelT]):
         rows = self.session.scalars(query.order_by(*ordering).limit(per_page + 1)).all()
         return Slice(items=rows[:per_page], per_page=per_page, has_more=len(rows) > per_page)
 
+    def check_references(self, values: Mapping[str, Any]) -> None:
+        """``ValidationFailed`` naming every foreign-key value in ``values`` that
+        points at no row, so a client gets a 422 rather than a constraint error."""
+        errors: dict[str, builtins.list[str]] = {}
+        columns = inspect(self.model).columns
+        for name, value in values.items():
+            if value is None or name not in columns:
+                continue
+            for foreign_key in columns[name].foreign_keys:
+                target = foreign_key.column
+                if not self.session.scalar(select(exists().where(target == value))):
+                    errors[name] = [f"No {target.table.name} row has id {value}."]
+        if errors:
+            raise ValidationFailed(errors)
+
     def filter_by(self, filters: Mapping[str, Any]) -> Sequence[ColumnElement[bool]]:
         """Conditions from ``{"field": value}`` (equality) and Django-style range
         lookups ``{"field__gte": low, "field__lte": high}``."""
@@ -188,7 +203,7 @@ class Repository(Generic[ModelT]):
         self._flush()
 
     def _flush(self) -> None:
-        """Flush, turning a unique-constraint violation into a ``ConflictError``.
+        """Flush, turning a unique or foreign-key violation into a ``ConflictError``.
 
         The database decides: two concurrent writes of the same unique value both
         pass any check made before, and only the constraint stops the second.
@@ -197,9 +212,14 @@ class Repository(Generic[ModelT]):
         try:
             self.session.flush()
         except IntegrityError as exc:
-            if not is_unique_violation(exc):
-                raise
-            raise self.conflict(exc) from exc
+            if is_unique_violation(exc):
+                raise self.conflict(exc) from exc
+            if is_foreign_key_violation(exc):
+                raise ConflictError(
+                    f"This change to a {self.model.__name__} conflicts with related objects: "
+                    "one it refers to is gone, or others still refer to it."
+                ) from exc
+            raise
 
     def conflict(self, exc: IntegrityError) -> ConflictError:
         """The error to raise for ``exc``; override to name the field at fault."""

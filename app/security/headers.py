@@ -28,6 +28,9 @@ def init_security_headers(app: Flask) -> None:
     def add_security_headers(response: Response) -> Response:
         for name, value in headers.items():
             response.headers.setdefault(name, value)
+        if response.status_code == 204:
+            # No body, so no media type (flask-smorest sets one anyway).
+            response.headers.pop("Content-Type", None)
         return response
 
     origins = app.config["CORS_ORIGINS"]

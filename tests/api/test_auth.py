@@ -301,6 +301,9 @@ def test_sign_in_is_rate_limited(app: Flask, client: FlaskClient) -> None:
     assert statuses == [401, 401, 401, 429]
     limited = client.post("/api/auth/token", json=attempt)
     assert limited.mimetype == "application/problem+json"
+    assert limited.json["detail"] == (
+        "Too many requests: the limit is 3 per 1 minute. See Retry-After."
+    )
     assert int(limited.headers["Retry-After"]) > 0
 
 
@@ -425,3 +428,16 @@ def test_rate_limits_key_on_the_forwarded_client_behind_a_trusted_proxy(database
         dispose_engines(app)
 
     assert statuses == [401, 429, 401]
+
+
+def test_change_password_is_rate_limited(app: Flask, client: FlaskClient) -> None:
+    app.config["AUTH_RATE_LIMIT"] = "2 per minute"
+    user = add_user(app)
+    headers = bearer(sign_in(client, user["email"]))
+    guess = {"current_password": "a guess at it", "new_password": "a brand new passphrase"}
+
+    statuses = [
+        client.post("/api/auth/password", json=guess, headers=headers).status_code for _ in range(3)
+    ]
+
+    assert statuses == [422, 422, 429]

@@ -1,0 +1,138 @@
+"""`flask scaffold`: what it refuses, what --dry-run shows, and the whole flow
+(generate, migrate, lint, type-check, run the generated tests) in a copy of the
+project, for two mixes of field types including foreign keys."""
+
+from __future__ import annotations
+
+import os
+import shutil
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+from flask import Flask
+
+from app.scaffold import plan
+from app.scaffold.spec import SpecError, parse
+from tests.support.databases import temporary_database
+
+ROOT = Path(__file__).resolve().parent.parent
+
+
+def _tree() -> set[Path]:
+    return set((ROOT / "app").rglob("*.py")) | set((ROOT / "tests").rglob("*.py"))
+
+
+@pytest.mark.parametrize(
+    ("args", "message"),
+    [
+        (["user", "name:str"], "exists already"),
+        (["refresh_token", "name:str"], "exists already"),
+        (["auth", "name:str"], "reserved"),
+        (["Widget", "name:str"], "not a valid name"),
+        (["2fa", "name:str"], "not a valid name"),
+        (["class", "name:str"], "Python keyword"),
+        (["gizmo"], "at least one field"),
+        (["gizmo", "price:money"], "unknown type 'money'"),
+        (["gizmo", "price"], "must look like name:type"),
+        (["gizmo", "id:int"], "reserved"),
+        (["gizmo", "page:int"], "reserved"),
+        (["gizmo", "for:int"], "Python keyword"),
+        (["gizmo", "a:int", "a:str"], "repeat"),
+        (["gizmo", "owner:fk:nothing"], "unknown model 'nothing'"),
+        (["gizmo", "owner:fk"], "name:fk:model"),
+    ],
+)
+def test_refuses_without_writing_anything(app: Flask, args: list[str], message: str) -> None:
+    before = _tree()
+
+    result = app.test_cli_runner().invoke(args=["scaffold", *args])
+
+    assert result.exit_code == 1
+    assert message in result.output
+    assert _tree() == before
+
+
+def test_refuses_to_overwrite_a_file(tmp_path: Path) -> None:
+    for name in ("app/models", "app/api", "app/repositories", "app/schemas", "tests/api"):
+        (tmp_path / name).mkdir(parents=True)
+    for name in ("app/models/__init__.py", "app/api/__init__.py"):
+        shutil.copy(ROOT / name, tmp_path / name)
+    (tmp_path / "app" / "schemas" / "gizmo.py").write_text("# someone's work\n")
+    spec = parse("gizmo", ["name:str"], {})
+
+    with pytest.raises(SpecError, match=r"Refusing to overwrite: app/schemas/gizmo\.py"):
+        plan(spec, tmp_path)
+
+
+def test_dry_run_prints_and_writes_nothing(app: Flask) -> None:
+    before = _tree()
+
+    result = app.test_cli_runner().invoke(
+        args=["scaffold", "gizmo", "name:str", "owner:fk:user", "--dry-run"]
+    )
+
+    assert result.exit_code == 0, result.output
+    assert "--- would create app/models/gizmo.py" in result.output
+    assert "--- would update app/api/__init__.py" in result.output
+    assert 'ForeignKey("users.id")' in result.output
+    assert result.output.rstrip().endswith("Dry run: nothing was written.")
+    assert _tree() == before
+
+
+def _run(project: Path, *args: str, env: dict[str, str]) -> str:
+    result = subprocess.run(
+        [sys.executable, "-m", *args],
+        cwd=project,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=300,
+        check=False,
+    )
+    assert result.returncode == 0, f"{' '.join(args)}\n{result.stdout}\n{result.stderr}"
+    return result.stdout + result.stderr
+
+
+def test_generated_resources_migrate_lint_type_check_and_pass_their_tests(
+    tmp_path: Path,
+) -> None:
+    project = tmp_path / "project"
+    project.mkdir()
+    for name in ("app", "migrations", "tests"):
+        shutil.copytree(ROOT / name, project / name, ignore=shutil.ignore_patterns("__pycache__"))
+    for name in ("wsgi.py", "pyproject.toml"):
+        shutil.copy(ROOT / name, project / name)
+    server = os.environ.get("TEST_DATABASE_URL")
+    with temporary_database(server, tmp_path) as database_url:
+        env = {**os.environ, "DATABASE_URL": database_url, "APP_ENV": "development"}
+        flask = ("flask", "--app", "wsgi")
+        _run(project, *flask, "db", "upgrade", env=env)
+
+        out = _run(
+            project, *flask, "scaffold", "widget",
+            "name:str", "price:decimal", "in_stock:bool", "released:date", env=env,
+        )  # fmt: skip
+        assert 'flask db migrate -m "create widgets table"' in out
+        _run(project, *flask, "db", "migrate", "-m", "create widgets table", env=env)
+        _run(project, *flask, "db", "upgrade", env=env)
+
+        _run(
+            project, *flask, "scaffold", "part",
+            "label:str", "widget:fk:widget", "owner:fk:user", "notes:text?", "weight:float",
+            "made_at:datetime", "code:uuid", "quantity:int", env=env,
+        )  # fmt: skip
+        _run(project, *flask, "db", "migrate", "-m", "create parts table", env=env)
+        _run(project, *flask, "db", "upgrade", env=env)
+        assert "No new upgrade operations detected" in _run(project, *flask, "db", "check", env=env)
+
+    _run(project, "ruff", "check", ".", env=env)
+    _run(project, "ruff", "format", "--check", ".", env=env)
+    _run(project, "mypy", env=env)
+    out = _run(
+        project, "pytest", "-q", "-p", "no:cacheprovider",
+        "tests/api/test_widgets.py", "tests/api/test_parts.py", env=env,
+    )  # fmt: skip
+    assert " passed" in out
+    assert "failed" not in out
