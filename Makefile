@@ -36,7 +36,7 @@ define flask
 	fi
 endef
 
-.PHONY: help install run dev test test-postgres lint fmt typecheck check \
+.PHONY: help install run dev test test-postgres fuzz lint fmt typecheck check \
 	up down logs db-revision db-upgrade db-downgrade db-check shell clean
 
 help: ## List the targets
@@ -69,6 +69,9 @@ test: $(DEV) ## Run the test suite (SQLite; PostgreSQL when TEST_DATABASE_URL is
 
 test-postgres: $(DEV) ## Run the test suite on PostgreSQL (TEST_POSTGRES_URL), with Redis (TEST_REDIS_URL)
 	TEST_DATABASE_URL=$(TEST_POSTGRES_URL) TEST_REDIS_URL=$(TEST_REDIS_URL) $(BIN)/pytest $(ARGS)
+
+fuzz: $(DEV) ## Contract fuzzing alone (schemathesis); FUZZ_EXAMPLES=1000 for a deeper run
+	$(BIN)/pytest -m fuzz $(ARGS)
 
 lint: $(DEV) ## ruff: lint and formatting check
 	$(BIN)/ruff check .

@@ -79,6 +79,17 @@ def load_config(
         "OPENAPI_VERSION": "3.0.3",
         "OPENAPI_URL_PREFIX": "/",
         "OPENAPI_JSON_PATH": "openapi.json",
+        # Swagger UI at /docs and ReDoc at /redoc, with assets served by
+        # app/api/docs.py (no CDN); no call to Swagger's public validator.
+        "OPENAPI_SWAGGER_UI_PATH": "/docs",
+        "OPENAPI_SWAGGER_UI_URL": "/docs/assets/swagger-ui/",
+        "OPENAPI_SWAGGER_UI_CONFIG": {
+            "validatorUrl": None,
+            "deepLinking": True,
+            "persistAuthorization": True,
+        },
+        "OPENAPI_REDOC_PATH": "/redoc",
+        "OPENAPI_REDOC_URL": "/docs/assets/redoc/redoc.standalone.js",
     }
     config.update(given)
     if env == "production":

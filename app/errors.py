@@ -24,8 +24,7 @@ from app.exceptions import (
     PermissionDeniedError,
     ValidationFailed,
 )
-
-PROBLEM_MIMETYPE = "application/problem+json"
+from app.schemas.problem import PROBLEM_MIMETYPE
 
 log = logging.getLogger(__name__)
 

@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import http
 from pathlib import Path
+from typing import Any
 
 from argon2 import PasswordHasher
 from flask import Flask
@@ -10,11 +12,12 @@ from flask_limiter import Limiter
 from flask_limiter.util import get_remote_address
 from flask_migrate import Migrate
 from flask_smorest import Api
+from flask_smorest.utils import prepare_response
 from flask_sqlalchemy import SQLAlchemy
 
 from app.db.base import Base
 from app.db.sqlite import enable_sqlite_transactions
-from app.schemas.problem import ProblemSchema
+from app.schemas.problem import PROBLEM_MIMETYPE, ProblemSchema
 from app.security.headers import init_security_headers
 from app.security.tokens import TokenSettings
 
@@ -25,6 +28,19 @@ class ProblemApi(Api):  # type: ignore[misc]
     """flask-smorest's Api, documenting errors as RFC 9457 problem details."""
 
     ERROR_SCHEMA = ProblemSchema
+
+    def _register_responses(self) -> None:
+        """The shared error responses (one per status, and the default one that
+        every operation references), as ``application/problem+json``."""
+        for status in http.HTTPStatus:
+            response: dict[str, Any] = {"description": status.phrase}
+            if not (100 <= status < 200) and status not in (204, 304):
+                response["schema"] = self.ERROR_SCHEMA
+            prepare_response(response, self.spec, PROBLEM_MIMETYPE)
+            self.spec.components.response(status.name, response, lazy=True)
+        default = {"description": "Any other error.", "schema": self.ERROR_SCHEMA}
+        prepare_response(default, self.spec, PROBLEM_MIMETYPE)
+        self.spec.components.response("DEFAULT_ERROR", default, lazy=True)
 
 
 # expire_on_commit=False: a handler can serialise what it just committed without

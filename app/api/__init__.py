@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from flask import Flask
 
-from app.api import auth, health, users
+from app.api import auth, docs, health, users
 from app.api.blueprint import BEARER_AUTH
 from app.api.converters import IdConverter, id_parameter_schema
 from app.extensions import get_api
@@ -24,3 +24,5 @@ def register_blueprints(app: Flask) -> None:
     )
     for module in RESOURCES:
         api.register_blueprint(module.blp)
+    # The documentation's assets and the root redirect: not API operations.
+    app.register_blueprint(docs.blp)

@@ -13,7 +13,7 @@ from webargs.flaskparser import FlaskParser, is_json_request
 from werkzeug.exceptions import UnsupportedMediaType
 
 from app.api.permissions import Permission, require
-from app.schemas.problem import ProblemSchema
+from app.schemas.problem import PROBLEM_MIMETYPE, ProblemSchema
 
 BEARER_AUTH = "bearerAuth"
 
@@ -33,6 +33,13 @@ class JsonBodyParser(FlaskParser):
 
 class Blueprint(flask_smorest.Blueprint):  # type: ignore[misc]
     ARGUMENTS_PARSER = JsonBodyParser()
+
+    def alt_response(self, status_code: int, **kwargs: Any) -> Any:
+        """flask-smorest's ``alt_response``; a ``ProblemSchema`` response is
+        documented as ``application/problem+json``, which is what it is."""
+        if kwargs.get("schema") is ProblemSchema:
+            kwargs.setdefault("content_type", PROBLEM_MIMETYPE)
+        return super().alt_response(status_code, **kwargs)
 
     def auth_required(self, *permissions: Permission) -> Callable[[Callable[..., Any]], Any]:
         """Require a valid access token and every one of ``permissions``.

@@ -6,6 +6,7 @@ from marshmallow import Schema, fields, validate
 
 from app.models.user import EMAIL_MAX_LENGTH
 from app.schemas.fields import Email, Text
+from app.schemas.user import PASSWORD_METADATA
 from app.security.password_rules import MAX_LENGTH
 
 
@@ -34,4 +35,4 @@ class MeUpdateSchema(Schema):
 
 class PasswordChangeSchema(Schema):
     current_password = Text(required=True, load_only=True, validate=validate.Length(max=MAX_LENGTH))
-    new_password = Text(required=True, load_only=True)
+    new_password = Text(required=True, load_only=True, metadata=PASSWORD_METADATA)

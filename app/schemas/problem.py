@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from marshmallow import Schema, fields
 
+PROBLEM_MIMETYPE = "application/problem+json"
+
 
 class ProblemSchema(Schema):
     """Problem details; ``errors`` maps each invalid field to its messages."""

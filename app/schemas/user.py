@@ -15,15 +15,23 @@ from app.models.user import EMAIL_MAX_LENGTH
 from app.schemas.fields import Email, Text
 from app.security.password_rules import MAX_LENGTH, MIN_LENGTH, password_problems
 
+# What OpenAPI can say of the password rules (app.security.password_rules); the
+# rest (not the email, not a common password) is in the description.
+PASSWORD_METADATA = {
+    "description": (
+        f"{MIN_LENGTH} to {MAX_LENGTH} characters, not all digits, not the email "
+        "address, not a common password."
+    ),
+    "minLength": MIN_LENGTH,
+    "maxLength": MAX_LENGTH,
+    "pattern": "^(?![0-9]+$)[^\x00]*$",
+}
+
 
 class UserCreateSchema(Schema):
     email = Email(required=True, validate=validate.Length(max=EMAIL_MAX_LENGTH))
     full_name = Text(load_default="", validate=validate.Length(max=255))
-    password = Text(
-        required=True,
-        load_only=True,
-        metadata={"description": f"{MIN_LENGTH} to {MAX_LENGTH} characters, not too common."},
-    )
+    password = Text(required=True, load_only=True, metadata=PASSWORD_METADATA)
 
     @validates_schema(skip_on_field_errors=False)
     def _check_password_rules(self, data: dict[str, Any], **kwargs: Any) -> None:
