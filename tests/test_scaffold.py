@@ -42,6 +42,10 @@ def _tree() -> set[Path]:
         (["gizmo", "a:int", "a:str"], "repeat"),
         (["gizmo", "owner:fk:nothing"], "unknown model 'nothing'"),
         (["gizmo", "owner:fk"], "name:fk:model"),
+        (["gizmo", "size__lte:int"], "double underscore"),
+        (["gizmo__x", "name:str"], "double underscore"),
+        (["member", "nick:str", "--plural", "refresh_tokens"], "is taken"),
+        (["member", "nick:str", "--plural", "auth"], "is taken"),
     ],
 )
 def test_refuses_without_writing_anything(app: Flask, args: list[str], message: str) -> None:

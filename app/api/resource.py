@@ -298,6 +298,8 @@ class ModelResource(Generic[ModelT, RepositoryT]):
         for name in (*self.filter_fields, *self.ordering_fields, *self.search_fields):
             if name not in columns:
                 raise TypeError(f"{type(self).__name__}: {name!r} is not a column.")
+            if "__" in name:
+                raise TypeError(f"{type(self).__name__}: {name!r}: '__' marks a lookup.")
         for name in self.ordering_fields:
             if columns[name].columns[0].nullable:
                 raise TypeError(f"{type(self).__name__}: ordering field {name!r} is nullable.")

@@ -54,12 +54,12 @@ def scaffold(name: str, fields: tuple[str, ...], plural: str | None, dry_run: bo
         click.echo("Dry run: nothing was written.")
         return
     format_files(list(changes))
+    message = f"create {spec.plural} table"
     click.echo(
-        "\nNext:\n"
-        f'  flask db migrate -m "create {spec.plural} table"   (or: make db-revision '
-        f'msg="create {spec.plural} table")\n'
-        "  flask db upgrade                                 (or: make db-upgrade)\n"
-        f"  then run the new tests: make test ARGS=tests/api/test_{spec.plural}.py"
+        "\nNext, create and apply the migration, then run the new tests:\n"
+        f'  flask db migrate -m "{message}"    (or: make db-revision msg="{message}")\n'
+        "  flask db upgrade    (or: make db-upgrade)\n"
+        f"  make test ARGS=tests/api/test_{spec.plural}.py"
     )
 
 

@@ -12,7 +12,9 @@ import re
 from dataclasses import dataclass, field
 from typing import Any
 
-IDENTIFIER = re.compile(r"^[a-z][a-z0-9_]*$")
+# lower_snake_case; no double underscore, which list filters use for lookups
+# (price__gte).
+IDENTIFIER = re.compile(r"^[a-z](?:[a-z0-9]|_(?!_))*$")
 
 # Names a model or resource may not take: the template's own modules and
 # SQLAlchemy/Python names that would clash.
@@ -217,7 +219,8 @@ def pluralize(name: str) -> str:
 def check_name(name: str, what: str) -> None:
     if not IDENTIFIER.match(name):
         raise SpecError(
-            f"{what} {name!r} is not a valid name: use lower_snake_case, starting with a letter."
+            f"{what} {name!r} is not a valid name: use lower_snake_case, starting with a "
+            "letter, without a double underscore."
         )
     if keyword.iskeyword(name) or keyword.issoftkeyword(name):
         raise SpecError(f"{what} {name!r} is a Python keyword.")
@@ -265,6 +268,8 @@ def parse(
         raise SpecError(f"A model named {name!r} exists already.")
     plural = plural or pluralize(name)
     check_name(plural, "Plural")
+    if plural in RESERVED_NAMES or plural in {target.table for target in models.values()}:
+        raise SpecError(f"The table or resource name {plural!r} is taken: pass another --plural.")
     if not field_texts:
         raise SpecError("Give at least one field, for example: name:str.")
     fields = tuple(parse_field(text, models) for text in field_texts)

@@ -48,6 +48,7 @@ def test_actions_left_out_of_permissions_keep_the_defaults(app: Flask, client: F
         ({"filter_fields": ("nope",)}, "not a column"),
         ({"default_ordering": "email"}, "default_ordering"),
         ({"permissions": {"publish": None}}, "unknown actions"),
+        ({"filter_fields": ("email__lte",)}, "not a column"),
     ],
 )
 def test_a_wrong_declaration_fails_at_import_time(
