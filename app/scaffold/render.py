@@ -468,6 +468,16 @@ def test_keyset_pages_return_every_object_once(app: Flask, staff: FlaskClient) -
     assert sorted(seen) == sorted(ids)
 
 
+def test_the_openapi_document_lists_the_operations(client: FlaskClient) -> None:
+    paths = client.get("/openapi.json").json["paths"]
+    item = next(path for path in paths if path.startswith(f"{URL}/{{"))
+
+    assert set(paths[URL]) >= {"get", "post"}
+    assert set(paths[item]) >= {"get", "patch", "delete"}
+    listed = {parameter["name"] for parameter in paths[URL]["get"]["parameters"]}
+    assert {"page", "per_page", "cursor", "ordering"} <= listed
+
+
 def test_reading_needs_a_signed_in_user(app: Flask, client: FlaskClient) -> None:
     member = add_user(app)
     headers = bearer(sign_in(client, member["email"]))
