@@ -3,9 +3,7 @@
 from __future__ import annotations
 
 import os
-import shutil
 import subprocess
-import sys
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -23,6 +21,7 @@ from tests.support.databases import (
     run_migrations,
     temporary_database,
 )
+from tests.support.project import copy_project, run_module
 
 ROOT = Path(__file__).resolve().parent.parent
 
@@ -96,24 +95,12 @@ def test_check_reports_drift(empty_database_url: str) -> None:
 def _flask(project: Path, database_url: str, *args: str) -> subprocess.CompletedProcess[str]:
     env = {**os.environ, "DATABASE_URL": database_url, "APP_ENV": "development"}
     env.pop("FLASK_APP", None)
-    return subprocess.run(
-        [sys.executable, "-m", "flask", "--app", "wsgi", *args],
-        cwd=project,
-        env=env,
-        capture_output=True,
-        text=True,
-        timeout=120,
-        check=False,
-    )
+    return run_module(project, "flask", "--app", "wsgi", *args, env=env, check=False)
 
 
 def test_a_new_model_gets_its_migration(tmp_path: Path, empty_database_url: str) -> None:
     """The documented flow: add a model, import it, autogenerate, upgrade."""
-    project = tmp_path / "project"
-    project.mkdir()
-    for name in ("app", "migrations"):
-        shutil.copytree(ROOT / name, project / name, ignore=shutil.ignore_patterns("__pycache__"))
-    shutil.copy(ROOT / "wsgi.py", project / "wsgi.py")
+    project = copy_project(tmp_path / "project")
     (project / "app" / "models" / "widget.py").write_text(WIDGET_MODEL)
     init = project / "app" / "models" / "__init__.py"
     init.write_text(

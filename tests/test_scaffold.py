@@ -6,8 +6,6 @@ from __future__ import annotations
 
 import os
 import shutil
-import subprocess
-import sys
 from pathlib import Path
 
 import pytest
@@ -16,6 +14,7 @@ from flask import Flask
 from app.scaffold import plan
 from app.scaffold.spec import SpecError, parse
 from tests.support.databases import temporary_database
+from tests.support.project import copy_project, run_module
 
 ROOT = Path(__file__).resolve().parent.parent
 
@@ -86,28 +85,14 @@ def test_dry_run_prints_and_writes_nothing(app: Flask) -> None:
 
 
 def _run(project: Path, *args: str, env: dict[str, str]) -> str:
-    result = subprocess.run(
-        [sys.executable, "-m", *args],
-        cwd=project,
-        env=env,
-        capture_output=True,
-        text=True,
-        timeout=300,
-        check=False,
-    )
-    assert result.returncode == 0, f"{' '.join(args)}\n{result.stdout}\n{result.stderr}"
+    result = run_module(project, *args, env=env)
     return result.stdout + result.stderr
 
 
 def test_generated_resources_migrate_lint_type_check_and_pass_their_tests(
     tmp_path: Path,
 ) -> None:
-    project = tmp_path / "project"
-    project.mkdir()
-    for name in ("app", "migrations", "tests"):
-        shutil.copytree(ROOT / name, project / name, ignore=shutil.ignore_patterns("__pycache__"))
-    for name in ("wsgi.py", "pyproject.toml"):
-        shutil.copy(ROOT / name, project / name)
+    project = copy_project(tmp_path / "project")
     server = os.environ.get("TEST_DATABASE_URL")
     with temporary_database(server, tmp_path) as database_url:
         env = {**os.environ, "DATABASE_URL": database_url, "APP_ENV": "development"}
