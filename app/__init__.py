@@ -22,7 +22,8 @@ def create_app(config: Mapping[str, Any] | None = None) -> Flask:
     ``config`` overrides settings read from the environment (see ``app.config``).
     No database connection is opened here; the first query opens one.
     """
-    app = Flask(__name__)
+    # No implicit /static route: an API serves only what its blueprints declare.
+    app = Flask(__name__, static_folder=None)
     app.config.from_mapping(load_config(config))
     app.logger.setLevel(logging.getLevelNamesMapping()[app.config["LOG_LEVEL"]])
     if proxies := app.config["TRUSTED_PROXIES"]:
