@@ -129,12 +129,18 @@ def normalize_database_url(url: str) -> str:
 
 
 def engine_options(database_url: str, *, connect_timeout: int) -> dict[str, Any]:
-    """Engine options per backend: no hanging connects, no stale pooled connections."""
+    """Engine options per backend: no hanging connects, no stale pooled connections,
+    and no SQL parameter values (password hashes, tokens) in error messages or logs."""
+    common = {"hide_parameters": True}
     if database_url.startswith("postgresql"):
-        return {"pool_pre_ping": True, "connect_args": {"connect_timeout": connect_timeout}}
+        return {
+            **common,
+            "pool_pre_ping": True,
+            "connect_args": {"connect_timeout": connect_timeout},
+        }
     if database_url.startswith("sqlite"):
-        return {"connect_args": {"timeout": connect_timeout}}
-    return {"pool_pre_ping": True}
+        return {**common, "connect_args": {"timeout": connect_timeout}}
+    return {**common, "pool_pre_ping": True}
 
 
 def check_production(config: Mapping[str, Any]) -> None:

@@ -13,7 +13,7 @@ from http import HTTPStatus
 from typing import Any
 
 from flask import Flask, Response, current_app
-from sqlalchemy.exc import DBAPIError, InterfaceError, OperationalError
+from sqlalchemy.exc import DataError, DBAPIError, InterfaceError, OperationalError
 from sqlalchemy.exc import TimeoutError as PoolTimeoutError
 from werkzeug.exceptions import HTTPException, InternalServerError
 
@@ -98,6 +98,14 @@ def handle_validation_failed(error: ValidationFailed) -> Response:
     return problem(422, str(error), errors=error.errors)
 
 
+def handle_data_error(error: DataError) -> Response:
+    """A value the database cannot store (out of range, malformed) that the schemas
+    let through: the client's input, so a 422; logged, since a schema should
+    have caught it."""
+    log.warning("Database refused a value: %s", error.orig.__class__.__name__)
+    return problem(422, "A value is out of range or malformed for where it is stored.")
+
+
 def handle_database_error(error: DBAPIError) -> Response:
     """503 when the database is down, unreachable or busy: a condition to retry.
 
@@ -139,6 +147,7 @@ def register_error_handlers(app: Flask) -> None:
     app.register_error_handler(ValidationFailed, handle_validation_failed)
     for exc in (OperationalError, InterfaceError):
         app.register_error_handler(exc, handle_database_error)
+    app.register_error_handler(DataError, handle_data_error)
     app.register_error_handler(PoolTimeoutError, handle_pool_timeout)
 
 

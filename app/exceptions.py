@@ -42,14 +42,18 @@ class AuthenticationError(DomainError):
     """Missing, wrong or expired credentials."""
 
 
-class RefreshTokenReused(AuthenticationError):
-    """A refresh token came back after it was exchanged: its family is revoked.
+class TokenFamilyRevoked(AuthenticationError):
+    """The refresh was refused and its token family revoked.
 
     ``commit`` asks ``unit_of_work`` to keep that revocation although the
     request fails.
     """
 
     commit = True
+
+
+class RefreshTokenReused(TokenFamilyRevoked):
+    """A refresh token came back after it was exchanged: its family is revoked."""
 
 
 class PermissionDeniedError(DomainError):

@@ -133,19 +133,20 @@ def test_postgres_engine_options() -> None:
 
     options = config["SQLALCHEMY_ENGINE_OPTIONS"]
     assert options["pool_pre_ping"] is True
+    assert options["hide_parameters"] is True
     assert options["connect_args"] == {"connect_timeout": 7}
 
 
 def test_sqlite_engine_options() -> None:
     options = engine_options("sqlite:///app.db", connect_timeout=5)
 
-    assert options == {"connect_args": {"timeout": 5}}
+    assert options == {"hide_parameters": True, "connect_args": {"timeout": 5}}
 
 
 def test_other_backends_get_pre_ping_only() -> None:
     options = engine_options("mysql+pymysql://u@db/app", connect_timeout=5)
 
-    assert options == {"pool_pre_ping": True}
+    assert options == {"hide_parameters": True, "pool_pre_ping": True}
 
 
 def test_create_app_refuses_production_without_a_secret_key() -> None:

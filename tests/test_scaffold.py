@@ -45,6 +45,10 @@ def _tree() -> set[Path]:
         (["gizmo__x", "name:str"], "double underscore"),
         (["member", "nick:str", "--plural", "refresh_tokens"], "is taken"),
         (["member", "nick:str", "--plural", "auth"], "is taken"),
+        (["gadget", "fields:str"], "reserved"),
+        (["gadget", "date:date"], "reserved"),
+        (["blueprint", "name:str"], "class Blueprint"),
+        (["index", "name:str"], "class Index"),
     ],
 )
 def test_refuses_without_writing_anything(app: Flask, args: list[str], message: str) -> None:

@@ -10,7 +10,7 @@ from typing import Any
 import flask
 import flask_smorest
 from webargs.flaskparser import FlaskParser, is_json_request
-from werkzeug.exceptions import UnsupportedMediaType
+from werkzeug.exceptions import BadRequest, UnsupportedMediaType
 
 from app.api.permissions import Permission, require
 from app.schemas.problem import PROBLEM_MIMETYPE, ProblemSchema
@@ -19,7 +19,8 @@ BEARER_AUTH = "bearerAuth"
 
 
 class JsonBodyParser(FlaskParser):
-    """Answer 415 to a body that is not JSON, instead of reading it as empty.
+    """Answer 415 to a body that is not JSON, instead of reading it as empty, and
+    400 to JSON nested too deeply for Python's parser.
 
     webargs treats a non-JSON body as missing, which would surface as a confusing
     422 "missing field" error.
@@ -28,7 +29,10 @@ class JsonBodyParser(FlaskParser):
     def _raw_load_json(self, req: flask.Request) -> Any:
         if not is_json_request(req):
             raise UnsupportedMediaType("Send the body as JSON with Content-Type: application/json.")
-        return super()._raw_load_json(req)
+        try:
+            return super()._raw_load_json(req)
+        except RecursionError as exc:
+            raise BadRequest("The JSON body is nested too deeply.") from exc
 
 
 class Blueprint(flask_smorest.Blueprint):  # type: ignore[misc]

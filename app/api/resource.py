@@ -46,7 +46,7 @@ from app.api.permissions import Permission, authenticated, staff
 from app.db.session import get_db, unit_of_work
 from app.exceptions import ValidationFailed
 from app.repositories.base import Repository
-from app.schemas.fields import Text
+from app.schemas.fields import Text, UTCDateTime
 from app.schemas.pagination import DEFAULT_PER_PAGE, MAX_PAGE, MAX_PER_PAGE, page_schema
 from app.schemas.problem import ProblemSchema
 
@@ -55,6 +55,7 @@ RepositoryT = TypeVar("RepositoryT", bound=Repository[Any])
 
 ACTIONS = ("list", "create", "retrieve", "update", "delete")
 RANGE_TYPES = (int, float, decimal.Decimal, dt.date)  # dt.datetime is a dt.date
+MAX_ID = 2**63 - 1
 
 
 class ModelResource(Generic[ModelT, RepositoryT]):
@@ -332,14 +333,23 @@ def _field_for(column: ColumnProperty[Any]) -> fields.Field[Any]:
     if python_type is float:
         return fields.Float(allow_nan=False)
     if python_type is decimal.Decimal:
-        return fields.Decimal(allow_nan=False, places=None)
+        return fields.Decimal(allow_nan=False, validate=_decimal_range(column))
     if python_type is dt.datetime:
-        return fields.AwareDateTime(default_timezone=dt.UTC)
+        return UTCDateTime()
     if python_type is dt.date:
         return fields.Date()
     if python_type is uuid.UUID:
         return fields.UUID()
     return Text(validate=validate.Length(max=1000))
+
+
+def _decimal_range(column: ColumnProperty[Any]) -> validate.Range:
+    """What the column can hold: NUMERIC(p, s) stops below 10**(p - s)."""
+    column_type = column.columns[0].type
+    precision = getattr(column_type, "precision", None)
+    scale = getattr(column_type, "scale", None) or 0
+    bound = decimal.Decimal(10) ** ((precision - scale) if precision else 100)
+    return validate.Range(min=-bound, max=bound, min_inclusive=False, max_inclusive=False)
 
 
 def _id_of(obj: Any) -> Any:
@@ -357,7 +367,7 @@ def _decode_cursor(cursor: str, ordering: str, field: fields.Field[Any]) -> tupl
     try:
         raw = base64.urlsafe_b64decode(cursor + "=" * (-len(cursor) % 4))
         made_for, value, last_id = json.loads(raw)
-        if made_for != ordering or not isinstance(last_id, int):
+        if made_for != ordering or type(last_id) is not int or not 1 <= last_id <= MAX_ID:
             raise ValueError(made_for)
         return field.deserialize(value), last_id
     except (ValueError, TypeError, binascii.Error, ValidationError) as exc:

@@ -24,6 +24,9 @@ def enable_sqlite_transactions(engine: Engine) -> None:
     @event.listens_for(engine, "connect")
     def _on_connect(dbapi_connection: Any, connection_record: Any) -> None:
         dbapi_connection.isolation_level = None
+        # SQLite's own lower() folds ASCII only; searches compare lower(column)
+        # with Python's str.lower(), so use that on both sides.
+        dbapi_connection.create_function("lower", 1, _lower, deterministic=True)
         cursor = dbapi_connection.cursor()
         cursor.execute("PRAGMA foreign_keys=ON")
         cursor.close()
@@ -52,3 +55,7 @@ def foreign_keys_disabled(connection: Connection) -> Iterator[None]:
         yield
     finally:
         driver_connection.execute("PRAGMA foreign_keys=ON")
+
+
+def _lower(value: Any) -> Any:
+    return value.lower() if isinstance(value, str) else value

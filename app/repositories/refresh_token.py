@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from sqlalchemy import select, update
+from sqlalchemy import ColumnElement, select, update
 
 from app.models.refresh_token import RefreshToken
 from app.repositories.base import Repository
@@ -23,19 +23,28 @@ class RefreshTokenRepository(Repository[RefreshToken]):
 
     def revoke_family(self, family_id: str, *, now: datetime) -> None:
         """Revoke every token of one sign-in."""
-        self.session.execute(
-            update(RefreshToken)
-            .where(RefreshToken.family_id == family_id, RefreshToken.revoked_at.is_(None))
-            .values(revoked_at=now)
-        )
+        self._revoke(RefreshToken.family_id == family_id, now=now)
 
     def revoke_for_user(
         self, user_id: int, *, now: datetime, keep_family: str | None = None
     ) -> None:
         """Revoke every token of a user, except those of ``keep_family``."""
-        query = update(RefreshToken).where(
-            RefreshToken.user_id == user_id, RefreshToken.revoked_at.is_(None)
-        )
+        conditions = [RefreshToken.user_id == user_id]
         if keep_family is not None:
-            query = query.where(RefreshToken.family_id != keep_family)
-        self.session.execute(query.values(revoked_at=now))
+            conditions.append(RefreshToken.family_id != keep_family)
+        self._revoke(*conditions, now=now)
+
+    def _revoke(self, *conditions: ColumnElement[bool], now: datetime) -> None:
+        """Lock the rows first, then update them in a second statement.
+
+        A refresh running at the same time holds the lock on the token it
+        exchanges: waiting for it here, then updating with a fresh snapshot,
+        revokes the token that refresh issued too (PostgreSQL's READ COMMITTED
+        would otherwise update only the rows its first snapshot saw).
+        """
+        self.session.execute(select(RefreshToken.id).where(*conditions).with_for_update())
+        self.session.execute(
+            update(RefreshToken)
+            .where(*conditions, RefreshToken.revoked_at.is_(None))
+            .values(revoked_at=now)
+        )

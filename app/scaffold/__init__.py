@@ -29,7 +29,9 @@ ROOT = Path(__file__).resolve().parents[2]
 @click.command("scaffold")
 @click.argument("name")
 @click.argument("fields", nargs=-1)
-@click.option("--plural", help="Plural of NAME, for the table and URL (default: NAME + s).")
+@click.option(
+    "--plural", help="Plural of NAME, for the table and URL (default: NAME + s, es or ies)."
+)
 @click.option("--dry-run", is_flag=True, help="Print what would be written; write nothing.")
 def scaffold(name: str, fields: tuple[str, ...], plural: str | None, dry_run: bool) -> None:
     """Generate a resource: NAME, then FIELD:TYPE ...

@@ -22,10 +22,20 @@ RESERVED_NAMES = frozenset(
     {"app", "api", "auth", "base", "db", "health", "model", "models", "query", "resource"}
     | {"schema", "schemas", "session", "test", "tests", "metadata", "registry", "errors"}
 )
-# Field names the base classes or the list's query parameters already use.
+# Field names the base classes or the list's query parameters already use, and
+# names the generated classes' bodies import (a column named ``fields`` would
+# hide marshmallow's ``fields`` in the schema class).
 RESERVED_FIELDS = frozenset(
     {"id", "created_at", "updated_at", "metadata", "registry", "query"}
     | {"page", "per_page", "cursor", "ordering", "q"}
+    | {"fields", "validate", "mapped_column", "date", "datetime", "decimal", "uuid"}
+)
+# Class names the generated modules import: a model named so would replace them.
+RESERVED_CLASSES = frozenset(
+    {"Any", "Base", "BigId", "BigInteger", "Blueprint", "Boolean", "Date", "Decimal"}
+    | {"Flask", "FlaskClient", "Float", "ForeignKey", "IdMixin", "Index", "Mapped"}
+    | {"ModelResource", "Numeric", "Repository", "Schema", "String", "Text"}
+    | {"TimestampMixin", "UTCDateTime", "Uuid"}
 )
 
 
@@ -134,13 +144,13 @@ TYPES: dict[str, FieldType] = {
     "datetime": FieldType(
         column="UTCDateTime()",
         python="datetime",
-        load="fields.AwareDateTime(default_timezone=UTC)",
+        load="UTCDateTime()",
         dump="fields.DateTime()",
         sample="2024-05-17T12:30:00+00:00",
         smaller="2023-01-31T08:00:00+00:00",
         invalid="tomorrow",
         model_imports=("from datetime import datetime", "from app.db.types import UTCDateTime"),
-        schema_imports=("from datetime import UTC",),
+        schema_imports=("from app.schemas.fields import UTCDateTime",),
     ),
     "uuid": FieldType(
         column="Uuid()",
@@ -266,6 +276,9 @@ def parse(
         raise SpecError(f"{name!r} is reserved: pick another name.")
     if name in models:
         raise SpecError(f"A model named {name!r} exists already.")
+    cls = "".join(part.capitalize() for part in name.split("_"))
+    if cls in RESERVED_CLASSES:
+        raise SpecError(f"{name!r} would make a class {cls} that the generated code imports.")
     plural = plural or pluralize(name)
     check_name(plural, "Plural")
     if plural in RESERVED_NAMES or plural in {target.table for target in models.values()}:

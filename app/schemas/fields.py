@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from datetime import UTC
 from typing import Any
 
 from marshmallow import ValidationError, fields
@@ -24,7 +25,7 @@ class Text(fields.String):
         result = super()._deserialize(value, attr, data, **kwargs)
         if "\x00" in result:
             raise ValidationError("Must not contain NUL characters.")
-        return result
+        return _encodable(result)
 
 
 class Email(fields.Email):
@@ -32,5 +33,33 @@ class Email(fields.Email):
 
     def _deserialize(self, value: Any, attr: str | None, data: Any, **kwargs: Any) -> Any:
         if isinstance(value, str):
-            value = value.strip()
+            value = _encodable(value.strip())
         return super()._deserialize(value, attr, data, **kwargs)
+
+
+class UTCDateTime(fields.AwareDateTime):
+    """A timestamp with a time zone (UTC if none is given), converted to UTC.
+
+    A value that has no UTC equivalent (near year 1 or 9999) is a 422 here,
+    rather than an overflow in the database driver.
+    """
+
+    def __init__(self, **kwargs: Any) -> None:
+        super().__init__(default_timezone=UTC, **kwargs)
+
+    def _deserialize(self, value: Any, attr: str | None, data: Any, **kwargs: Any) -> Any:
+        result = super()._deserialize(value, attr, data, **kwargs)
+        try:
+            return result.astimezone(UTC)
+        except OverflowError as exc:
+            raise ValidationError("Out of the supported date range.") from exc
+
+
+def _encodable(text: str) -> str:
+    """``text``, if it is valid Unicode: JSON may carry lone surrogates (\\ud800),
+    which no database can store."""
+    try:
+        text.encode("utf-8")
+    except UnicodeEncodeError as exc:
+        raise ValidationError("Not valid Unicode text.") from exc
+    return text

@@ -20,7 +20,7 @@ from flask import Flask, current_app
 from sqlalchemy.orm import Session
 
 from app import clock
-from app.exceptions import AuthenticationError, RefreshTokenReused
+from app.exceptions import AuthenticationError, RefreshTokenReused, TokenFamilyRevoked
 from app.models.refresh_token import RefreshToken
 from app.models.user import User
 from app.repositories.refresh_token import RefreshTokenRepository
@@ -118,7 +118,7 @@ def rotate_tokens(session: Session, refresh_token: str) -> TokenPair:
     user = session.get(User, token.user_id)
     if user is None or not user.is_active:
         tokens.revoke_family(token.family_id, now=now)
-        raise AuthenticationError("The refresh token is invalid or expired.")
+        raise TokenFamilyRevoked("The refresh token is invalid or expired.")
     token.used_at = now
     return issue_tokens(session, user, family_id=token.family_id)
 

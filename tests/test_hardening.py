@@ -1,0 +1,125 @@
+"""Inputs and races found in review that once caused a 500 or a lost write."""
+
+from __future__ import annotations
+
+import base64
+import json
+
+import pytest
+from flask import Flask
+from flask.testing import FlaskClient
+from sqlalchemy.exc import IntegrityError
+
+from app.db.session import get_db
+from app.extensions import db
+from app.models.user import User
+from tests.factories import add_user, sign_in
+
+
+def _problem(response: object, status: int) -> None:
+    assert response.status_code == status, response.get_data()[:300]  # type: ignore[attr-defined]
+    assert response.mimetype == "application/problem+json"  # type: ignore[attr-defined]
+
+
+def test_json_nested_too_deeply_is_400(client: FlaskClient) -> None:
+    body = "[" * 100_000 + "]" * 100_000
+
+    response = client.post("/api/auth/token", data=body, content_type="application/json")
+
+    _problem(response, 400)
+    assert response.json["detail"] == "The JSON body is nested too deeply."
+
+
+@pytest.mark.parametrize(
+    ("path", "field"),
+    [
+        ("/api/users", "password"),
+        ("/api/users", "email"),
+        ("/api/users", "full_name"),
+        ("/api/auth/token", "email"),
+        ("/api/auth/refresh", "refresh_token"),
+    ],
+)
+def test_lone_surrogates_are_422(client: FlaskClient, path: str, field: str) -> None:
+    """JSON may carry an unpaired surrogate, which no database can store."""
+    body = (
+        {"refresh_token": "x"}
+        if path == "/api/auth/refresh"
+        else {
+            "email": "s@example.com",
+            "password": "a fine passphrase",
+        }
+    )
+    body[field] = "ab\ud800cdefghij"
+
+    response = client.post(path, data=json.dumps(body), content_type="application/json")
+
+    _problem(response, 422)
+    assert field in response.json["errors"]
+
+
+@pytest.mark.parametrize("last_id", [2**63, True, 0, -5, "7"])
+def test_forged_cursors_are_422(admin_client: FlaskClient, last_id: object) -> None:
+    raw = json.dumps(["id", 1, last_id]).encode()
+    cursor = base64.urlsafe_b64encode(raw).decode().rstrip("=")
+
+    response = admin_client.get(f"/api/users?cursor={cursor}")
+
+    _problem(response, 422)
+    assert "cursor" in response.json["errors"]
+
+
+@pytest.mark.parametrize("moment", ["9999-12-31T23:00:00-05:00", "0001-01-01T00:30:00+01:00"])
+def test_timestamps_without_a_utc_equivalent_are_422(
+    admin_client: FlaskClient, moment: str
+) -> None:
+    response = admin_client.get("/api/users", query_string={"created_at__gte": moment})
+
+    _problem(response, 422)
+    assert "created_at__gte" in response.json["errors"]
+
+
+def test_refusing_an_inactive_users_refresh_keeps_the_revocation(
+    app: Flask, client: FlaskClient
+) -> None:
+    user = add_user(app)
+    tokens = sign_in(client, user["email"])
+
+    def set_active(active: bool) -> None:
+        with app.app_context():
+            session = get_db()
+            stored = session.get(User, user["id"])
+            assert stored is not None
+            stored.is_active = active
+            session.commit()
+
+    set_active(False)
+    refused = client.post("/api/auth/refresh", json={"refresh_token": tokens["refresh_token"]})
+    set_active(True)
+    again = client.post("/api/auth/refresh", json={"refresh_token": tokens["refresh_token"]})
+
+    assert refused.status_code == 401
+    assert again.status_code == 401
+
+
+def test_sql_parameters_never_reach_error_messages(app: Flask) -> None:
+    """Password hashes and tokens are SQL parameters: errors and logs must not show them."""
+    add_user(app, email="dup@example.com")
+    with app.app_context():
+        assert db.engine.hide_parameters
+        session = get_db()
+        session.add(User(email="dup@example.com", password_hash="$argon2id$secret-hash"))
+        with pytest.raises(IntegrityError) as excinfo:
+            session.flush()
+        session.rollback()
+
+    assert "secret-hash" not in str(excinfo.value)
+    assert "hidden" in str(excinfo.value)
+
+
+def test_search_folds_case_beyond_ascii(app: Flask, admin_client: FlaskClient) -> None:
+    wanted = add_user(app, email="zola@example.com", full_name="ÉMILE Zola")
+
+    for query in ("émile", "ÉMILE", "Émile"):
+        found = admin_client.get("/api/users", query_string={"q": query}).json["items"]
+        assert [u["id"] for u in found] == [wanted["id"]], query
