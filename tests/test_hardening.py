@@ -4,6 +4,9 @@ from __future__ import annotations
 
 import base64
 import json
+import threading
+import time
+from typing import Any
 
 import pytest
 from flask import Flask
@@ -13,6 +16,7 @@ from sqlalchemy.exc import IntegrityError
 from app.db.session import get_db
 from app.extensions import db
 from app.models.user import User
+from app.repositories.refresh_token import RefreshTokenRepository
 from tests.factories import add_user, sign_in
 
 
@@ -123,3 +127,48 @@ def test_search_folds_case_beyond_ascii(app: Flask, admin_client: FlaskClient) -
     for query in ("émile", "ÉMILE", "Émile"):
         found = admin_client.get("/api/users", query_string={"q": query}).json["items"]
         assert [u["id"] for u in found] == [wanted["id"]], query
+
+
+@pytest.mark.real_transactions
+def test_a_logout_during_a_refresh_leaves_no_working_token(
+    app: Flask, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The refresh holds its token's row while the logout comes in: whichever way
+    the race goes, no refresh token of that sign-in may work afterwards."""
+    client = app.test_client()
+    user = add_user(app)
+    tokens = sign_in(client, user["email"])
+    locked = threading.Event()
+    original = RefreshTokenRepository.get_by_hash
+
+    def slow_when_locking(self: Any, token_hash: str, *, for_update: bool = False) -> Any:
+        row = original(self, token_hash, for_update=for_update)
+        if for_update and not locked.is_set():
+            locked.set()
+            time.sleep(0.5)  # hold the row lock while the logout arrives
+        return row
+
+    monkeypatch.setattr(RefreshTokenRepository, "get_by_hash", slow_when_locking)
+    results: dict[str, Any] = {}
+    refresher = threading.Thread(
+        target=lambda: results.update(
+            refresh=app.test_client().post(
+                "/api/auth/refresh", json={"refresh_token": tokens["refresh_token"]}
+            )
+        )
+    )
+    refresher.start()
+    assert locked.wait(5)
+    logout = client.post("/api/auth/logout", json={"refresh_token": tokens["refresh_token"]})
+    refresher.join(15)
+
+    assert logout.status_code == 204
+    refreshed = results["refresh"]
+    # PostgreSQL: the refresh wins the lock, then the logout revokes what it issued.
+    # SQLite: one writer at a time, so the refresh may be refused as busy (503).
+    assert refreshed.status_code in (200, 503), refreshed.json
+    if refreshed.status_code == 200:
+        again = client.post(
+            "/api/auth/refresh", json={"refresh_token": refreshed.json["refresh_token"]}
+        )
+        assert again.status_code == 401
