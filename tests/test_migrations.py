@@ -25,8 +25,10 @@ from tests.support.project import copy_project, run_module
 
 ROOT = Path(__file__).resolve().parent.parent
 
-WIDGET_MODEL = '''\
-"""A widget, added by hand as in docs/database.md."""
+# A model only this test adds (the docs' example name, widget, may be a real
+# resource of the project by now).
+PROBE_MODEL = '''\
+"""A model added by hand, as in docs/database.md."""
 
 from __future__ import annotations
 
@@ -36,8 +38,8 @@ from sqlalchemy.orm import Mapped, mapped_column
 from app.db.base import Base, IdMixin, TimestampMixin
 
 
-class Widget(IdMixin, TimestampMixin, Base):
-    __tablename__ = "widgets"
+class MigrationProbe(IdMixin, TimestampMixin, Base):
+    __tablename__ = "migration_probes"
 
     name: Mapped[str] = mapped_column(String(100), index=True)
 '''
@@ -101,30 +103,31 @@ def _flask(project: Path, database_url: str, *args: str) -> subprocess.Completed
 def test_a_new_model_gets_its_migration(tmp_path: Path, empty_database_url: str) -> None:
     """The documented flow: add a model, import it, autogenerate, upgrade."""
     project = copy_project(tmp_path / "project")
-    (project / "app" / "models" / "widget.py").write_text(WIDGET_MODEL)
+    (project / "app" / "models" / "migration_probe.py").write_text(PROBE_MODEL)
     init = project / "app" / "models" / "__init__.py"
     init.write_text(
         init.read_text().replace(
             "from app.models.user import User\n",
-            "from app.models.user import User\nfrom app.models.widget import Widget\n",
+            "from app.models.user import User\n"
+            "from app.models.migration_probe import MigrationProbe\n",
         )
     )
     versions = project / "migrations" / "versions"
     before = set(versions.glob("*.py"))
 
     assert _flask(project, empty_database_url, "db", "upgrade").returncode == 0
-    migrate = _flask(project, empty_database_url, "db", "migrate", "-m", "create widgets table")
+    migrate = _flask(project, empty_database_url, "db", "migrate", "-m", "create probes table")
     assert migrate.returncode == 0, migrate.stderr
     new = set(versions.glob("*.py")) - before
     assert len(new) == 1
     script = new.pop()
-    assert script.name.endswith("_create_widgets_table.py")
-    assert "op.create_table('widgets'" in script.read_text()
-    assert "ix_widgets_name" in script.read_text()
+    assert script.name.endswith("_create_probes_table.py")
+    assert "op.create_table('migration_probes'" in script.read_text()
+    assert "ix_migration_probes_name" in script.read_text()
 
     upgrade = _flask(project, empty_database_url, "db", "upgrade")
     assert upgrade.returncode == 0, upgrade.stderr
-    assert "widgets" in _tables(empty_database_url)
+    assert "migration_probes" in _tables(empty_database_url)
 
     again = _flask(project, empty_database_url, "db", "migrate", "-m", "nothing")
     assert again.returncode == 0, again.stderr

@@ -5,6 +5,7 @@ project, for two mixes of field types including foreign keys."""
 from __future__ import annotations
 
 import os
+import re
 import shutil
 from pathlib import Path
 
@@ -103,29 +104,36 @@ def test_generated_resources_migrate_lint_type_check_and_pass_their_tests(
         flask = ("flask", "--app", "wsgi")
         _run(project, *flask, "db", "upgrade", env=env)
 
+        # Names of this test's own, so that the project may have a widget already.
         out = _run(
-            project, *flask, "scaffold", "widget",
+            project, *flask, "scaffold", "probe_widget",
             "name:str", "price:decimal", "in_stock:bool", "released:date", env=env,
         )  # fmt: skip
-        assert 'flask db migrate -m "create widgets table"' in out
-        _run(project, *flask, "db", "migrate", "-m", "create widgets table", env=env)
+        assert 'flask db migrate -m "create probe_widgets table"' in out
+        _run(project, *flask, "db", "migrate", "-m", "create probe_widgets table", env=env)
         _run(project, *flask, "db", "upgrade", env=env)
 
         _run(
-            project, *flask, "scaffold", "part",
-            "label:str", "widget:fk:widget", "owner:fk:user", "notes:text?", "weight:float",
-            "made_at:datetime", "code:uuid", "quantity:int", env=env,
+            project, *flask, "scaffold", "probe_part",
+            "label:str", "widget:fk:probe_widget", "owner:fk:user", "notes:text?",
+            "weight:float", "made_at:datetime", "code:uuid", "quantity:int", env=env,
         )  # fmt: skip
-        _run(project, *flask, "db", "migrate", "-m", "create parts table", env=env)
+        _run(project, *flask, "db", "migrate", "-m", "create probe_parts table", env=env)
         _run(project, *flask, "db", "upgrade", env=env)
         assert "No new upgrade operations detected" in _run(project, *flask, "db", "check", env=env)
 
     _run(project, "ruff", "check", ".", env=env)
     _run(project, "ruff", "format", "--check", ".", env=env)
     _run(project, "mypy", env=env)
+    # The generated tests, and the contract tests, which now cover the new
+    # operations too (the OpenAPI document must stay valid and true).
     out = _run(
         project, "pytest", "-q", "-p", "no:cacheprovider",
-        "tests/api/test_widgets.py", "tests/api/test_parts.py", env=env,
+        "tests/api/test_probe_widgets.py", "tests/api/test_probe_parts.py",
+        "tests/test_contract.py", "-k", "probe or valid_openapi or problems",
+        env={**env, "FUZZ_EXAMPLES": "30"},
     )  # fmt: skip
-    assert " passed" in out
+    passed = re.search(r"(\d+) passed", out)
+    assert passed is not None, out
+    assert int(passed.group(1)) >= 50, out  # the generated tests and 8 contract tests
     assert "failed" not in out

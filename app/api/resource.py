@@ -46,7 +46,7 @@ from app.api.permissions import Permission, authenticated, staff
 from app.db.session import get_db, unit_of_work
 from app.exceptions import ValidationFailed
 from app.repositories.base import Repository
-from app.schemas.fields import Text, UTCDateTime
+from app.schemas.fields import BoundedDecimal, Text, UTCDateTime
 from app.schemas.pagination import DEFAULT_PER_PAGE, MAX_PAGE, MAX_PER_PAGE, page_schema
 from app.schemas.problem import ProblemSchema
 
@@ -333,7 +333,7 @@ def _field_for(column: ColumnProperty[Any]) -> fields.Field[Any]:
     if python_type is float:
         return fields.Float(allow_nan=False)
     if python_type is decimal.Decimal:
-        return fields.Decimal(allow_nan=False, validate=_decimal_range(column))
+        return _decimal_field(column)
     if python_type is dt.datetime:
         return UTCDateTime()
     if python_type is dt.date:
@@ -343,13 +343,13 @@ def _field_for(column: ColumnProperty[Any]) -> fields.Field[Any]:
     return Text(validate=validate.Length(max=1000))
 
 
-def _decimal_range(column: ColumnProperty[Any]) -> validate.Range:
-    """What the column can hold: NUMERIC(p, s) stops below 10**(p - s)."""
+def _decimal_field(column: ColumnProperty[Any]) -> fields.Field[Any]:
+    """Query values of a NUMERIC(p, s) column, bounded to what the column holds
+    (unbounded NUMERIC: 100 digits before the point)."""
     column_type = column.columns[0].type
     precision = getattr(column_type, "precision", None)
     scale = getattr(column_type, "scale", None) or 0
-    bound = decimal.Decimal(10) ** ((precision - scale) if precision else 100)
-    return validate.Range(min=-bound, max=bound, min_inclusive=False, max_inclusive=False)
+    return BoundedDecimal(precision or 100 + scale, scale)
 
 
 def _id_of(obj: Any) -> Any:

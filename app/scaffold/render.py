@@ -163,7 +163,7 @@ def _with(call: str, extra: str) -> str:
     """Add keyword arguments to a field constructor call."""
     head, _, rest = call.partition("(")
     inner = rest[:-1]
-    return f"{head}({extra}, {inner})" if inner else f"{head}({extra})"
+    return f"{head}({inner}, {extra})" if inner else f"{head}({extra})"
 
 
 def _wrap(lines: list[str]) -> str:

@@ -35,7 +35,7 @@ RESERVED_CLASSES = frozenset(
     {"Any", "Base", "BigId", "BigInteger", "Blueprint", "Boolean", "Date", "Decimal"}
     | {"Flask", "FlaskClient", "Float", "ForeignKey", "IdMixin", "Index", "Mapped"}
     | {"ModelResource", "Numeric", "Repository", "Schema", "String", "Text"}
-    | {"TimestampMixin", "UTCDateTime", "Uuid"}
+    | {"BoundedDecimal", "DecimalString", "TimestampMixin", "UTCDateTime", "Uuid"}
 )
 
 
@@ -60,9 +60,6 @@ class FieldType:
 
 
 INT_RANGE = "validate=validate.Range(min=-(2**63), max=2**63 - 1)"
-DECIMAL_RANGE = (
-    'validate=validate.Range(min=Decimal("-9999999999.99"), max=Decimal("9999999999.99"))'
-)
 
 TYPES: dict[str, FieldType] = {
     "str": FieldType(
@@ -113,13 +110,13 @@ TYPES: dict[str, FieldType] = {
     "decimal": FieldType(
         column="Numeric(12, 2)",
         python="Decimal",
-        load=f"fields.Decimal(places=2, as_string=True, allow_nan=False, {DECIMAL_RANGE})",
-        dump="fields.Decimal(as_string=True)",
+        load="BoundedDecimal(12, 2)",
+        dump="DecimalString()",
         sample="12.50",
         smaller="7.25",
         invalid="cheap",
         model_imports=("from decimal import Decimal", "from sqlalchemy import Numeric"),
-        schema_imports=("from decimal import Decimal",),
+        schema_imports=("from app.schemas.fields import BoundedDecimal, DecimalString",),
     ),
     "float": FieldType(
         column="Float()",

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import decimal
 from datetime import UTC
 from typing import Any
 
@@ -53,6 +54,36 @@ class UTCDateTime(fields.AwareDateTime):
             return result.astimezone(UTC)
         except OverflowError as exc:
             raise ValidationError("Out of the supported date range.") from exc
+
+
+class BoundedDecimal(fields.Decimal):
+    """A decimal that fits ``NUMERIC(precision, scale)``: rounded to ``scale``
+    places, below ``10 ** (precision - scale)`` in size, sent as a string.
+
+    The bounds go into the OpenAPI document as numbers (a ``Range`` validator on
+    a Decimal field would write them as strings, which is not valid OpenAPI).
+    """
+
+    def __init__(self, precision: int, scale: int, **kwargs: Any) -> None:
+        self.limit = decimal.Decimal(10) ** (precision - scale) - decimal.Decimal(10) ** -scale
+        bounds = {"minimum": -float(self.limit), "maximum": float(self.limit)}
+        kwargs["metadata"] = {**bounds, **kwargs.get("metadata", {})}
+        super().__init__(places=scale, as_string=True, allow_nan=False, **kwargs)
+
+    def _deserialize(self, value: Any, attr: str | None, data: Any, **kwargs: Any) -> Any:
+        result = super()._deserialize(value, attr, data, **kwargs)
+        if result is not None and abs(result) > self.limit:
+            raise ValidationError(f"Must be between -{self.limit} and {self.limit}.")
+        return result
+
+
+class DecimalString(fields.Decimal):
+    """A decimal sent as a JSON string ("12.50"), so no precision is lost in
+    clients that parse numbers as floats; documented as such in OpenAPI."""
+
+    def __init__(self, **kwargs: Any) -> None:
+        metadata = {"type": "string", "format": "decimal", **kwargs.pop("metadata", {})}
+        super().__init__(as_string=True, metadata=metadata, **kwargs)
 
 
 def _encodable(text: str) -> str:
