@@ -12,7 +12,7 @@ import flask_smorest
 from webargs.flaskparser import FlaskParser, is_json_request
 from werkzeug.exceptions import BadRequest, UnsupportedMediaType
 
-from app.api.permissions import Permission, require
+from app.api.permissions import Permission, authenticated, require
 from app.schemas.problem import PROBLEM_MIMETYPE, ProblemSchema
 
 BEARER_AUTH = "bearerAuth"
@@ -63,7 +63,7 @@ class Blueprint(flask_smorest.Blueprint):  # type: ignore[misc]
             wrapper = self.alt_response(
                 401, schema=ProblemSchema, description="Missing, invalid or expired token."
             )(wrapper)
-            if permissions:
+            if any(permission is not authenticated for permission in permissions):
                 wrapper = self.alt_response(
                     403, schema=ProblemSchema, description="Not allowed for this user."
                 )(wrapper)
