@@ -36,7 +36,7 @@ define flask
 	fi
 endef
 
-.PHONY: help install run dev test test-postgres fuzz lint fmt typecheck check \
+.PHONY: help install run dev test test-postgres fuzz bench lint fmt typecheck check \
 	up down logs db-revision db-upgrade db-downgrade db-check shell clean
 
 help: ## List the targets
@@ -72,6 +72,9 @@ test-postgres: $(DEV) ## Run the test suite on PostgreSQL (TEST_POSTGRES_URL), w
 
 fuzz: $(DEV) ## Contract fuzzing alone (schemathesis); FUZZ_EXAMPLES=1000 for a deeper run
 	$(BIN)/pytest -m fuzz $(ARGS)
+
+bench: $(DEV) ## Users list vs a bare Flask + psycopg handler, on PostgreSQL (BENCH_POSTGRES_URL); fails on a missed target
+	$(BIN)/python bench/run.py
 
 lint: $(DEV) ## ruff: lint and formatting check
 	$(BIN)/ruff check .

@@ -50,7 +50,9 @@ def load_config(
         "SECRET_KEY": setting("SECRET_KEY", "") or (DEV_SECRET_KEY if env != "production" else ""),
         "SQLALCHEMY_DATABASE_URI": database_url,
         "SQLALCHEMY_ENGINE_OPTIONS": engine_options(
-            database_url, connect_timeout=int(setting("DATABASE_CONNECT_TIMEOUT", 5))
+            database_url,
+            connect_timeout=int(setting("DATABASE_CONNECT_TIMEOUT", 5)),
+            pre_ping=parse_bool(setting("DATABASE_PRE_PING", "true"), "DATABASE_PRE_PING"),
         ),
         "MAX_CONTENT_LENGTH": int(setting("MAX_CONTENT_LENGTH", 1024 * 1024)),
         "LOG_LEVEL": str(setting("LOG_LEVEL", "INFO")).upper(),
@@ -128,19 +130,21 @@ def normalize_database_url(url: str) -> str:
     return url
 
 
-def engine_options(database_url: str, *, connect_timeout: int) -> dict[str, Any]:
+def engine_options(
+    database_url: str, *, connect_timeout: int, pre_ping: bool = True
+) -> dict[str, Any]:
     """Engine options per backend: no hanging connects, no stale pooled connections,
     and no SQL parameter values (password hashes, tokens) in error messages or logs."""
     common = {"hide_parameters": True}
     if database_url.startswith("postgresql"):
         return {
             **common,
-            "pool_pre_ping": True,
+            "pool_pre_ping": pre_ping,
             "connect_args": {"connect_timeout": connect_timeout},
         }
     if database_url.startswith("sqlite"):
         return {**common, "connect_args": {"timeout": connect_timeout}}
-    return {**common, "pool_pre_ping": True}
+    return {**common, "pool_pre_ping": pre_ping}
 
 
 def check_production(config: Mapping[str, Any]) -> None:

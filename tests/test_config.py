@@ -154,3 +154,11 @@ def test_create_app_refuses_production_without_a_secret_key() -> None:
 
     with pytest.raises(ConfigError, match="SECRET_KEY"):
         create_app(config)
+
+
+def test_pre_ping_can_be_turned_off() -> None:
+    config = load_config(
+        {"DATABASE_URL": "postgresql://u@db/app", "DATABASE_PRE_PING": "false"}, environ={}
+    )
+
+    assert config["SQLALCHEMY_ENGINE_OPTIONS"]["pool_pre_ping"] is False
