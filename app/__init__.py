@@ -4,16 +4,39 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Mapping
-from typing import Any
+from typing import Any, NoReturn
+from urllib.parse import urlsplit, urlunsplit
 
-from flask import Flask
+from flask import Flask, Request, Response
 from werkzeug.middleware.proxy_fix import ProxyFix
+from werkzeug.routing import RequestRedirect
 
 from app.api import register_blueprints
 from app.cli import register_commands
 from app.config import load_config
 from app.errors import register_error_handlers
 from app.extensions import init_extensions
+
+
+class App(Flask):
+    """Flask, with two answers of its own made safer."""
+
+    def make_default_options_response(self) -> Response:
+        """``OPTIONS``: 204 with ``Allow``. No body, so no media type (Flask's
+        default is an empty ``text/html`` 200)."""
+        response = super().make_default_options_response()
+        response.status_code = 204
+        return response
+
+    def raise_routing_exception(self, request: Request) -> NoReturn:
+        """The router's redirect to a URL's canonical form (``/api//users`` to
+        ``/api/users``) gets a relative ``Location``: werkzeug writes an absolute
+        one from the ``Host`` header, which the client chooses."""
+        redirect = request.routing_exception
+        if isinstance(redirect, RequestRedirect):
+            target = urlsplit(redirect.new_url)
+            redirect.new_url = urlunsplit(("", "", target.path, target.query, ""))
+        super().raise_routing_exception(request)
 
 
 def create_app(config: Mapping[str, Any] | None = None) -> Flask:
@@ -23,7 +46,7 @@ def create_app(config: Mapping[str, Any] | None = None) -> Flask:
     No database connection is opened here; the first query opens one.
     """
     # No implicit /static route: an API serves only what its blueprints declare.
-    app = Flask(__name__, static_folder=None)
+    app = App(__name__, static_folder=None)
     app.config.from_mapping(load_config(config))
     app.logger.setLevel(logging.getLevelNamesMapping()[app.config["LOG_LEVEL"]])
     if proxies := app.config["TRUSTED_PROXIES"]:

@@ -70,6 +70,33 @@ BODIES: dict[str, tuple[bytes, str | None, set[int]]] = {
         {422},
     ),
     "a 10 MB string": (json.dumps({"email": TEN_MB}).encode(), "application/json", {413}),
+    "a number of 4,301 digits": (b'{"email": ' + b"9" * 4301 + b"}", "application/json", {400}),
+    "NaN": (b'{"email": NaN, "password": Infinity}', "application/json", {400}),
+    "a repeated key": (
+        b'{"email": "a@example.com", "email": "b@example.com"}',
+        "application/json",
+        {400},
+    ),
+    "loose booleans": (
+        json.dumps({"is_active": "true", "is_staff": 1, "is_superuser": "on"}).encode(),
+        "application/json",
+        {422},
+    ),
+    "an email with a zero-width space": (
+        json.dumps({"email": "target@example.com\u200b", "password": "a fine passphrase"}).encode(),
+        "application/json",
+        {401, 422},  # sign-in finds no such account; everywhere else it is invalid
+    ),
+}
+# Query strings a list must refuse with a 422 naming the parameter.
+BAD_QUERIES = {
+    "fullwidth digits": "per_page=%EF%BC%95",
+    "Arabic-Indic digits": "page=%D9%A1",
+    "a loose boolean": "is_active=yes",
+    "a number with an underscore": "per_page=1_0",
+    "a repeated parameter": "ordering=id&ordering=-id",
+    "a non-base64url cursor": "cursor=%C3%A9t%C3%A9",
+    "an undeclared parameter": "colour=red",
 }
 BAD_IDS = ["-1", "0", "00", "1e3", "abc", "1.0", str(2**63), str(HUGE), "%00", "1%20"]
 
@@ -128,4 +155,27 @@ def test_bad_path_ids_are_404_and_change_nothing(
     response = admin_client.open(path.replace(ID, bad_id), method=method, json={"full_name": "x"})
 
     _assert_problem(response, {404})
+    assert _fingerprint(app) == before
+
+
+def _list_paths() -> list[str]:
+    document = create_app(app_config("sqlite://")).test_client().get("/openapi.json").json
+    return [
+        path
+        for path, item in document["paths"].items()
+        if "get" in item and any(p["name"] == "per_page" for p in item["get"].get("parameters", []))
+    ]
+
+
+@pytest.mark.parametrize("case", list(BAD_QUERIES))
+@pytest.mark.parametrize("path", _list_paths())
+def test_bad_list_queries_are_422_and_change_nothing(
+    app: Flask, admin_client: FlaskClient, path: str, case: str
+) -> None:
+    before = _fingerprint(app)
+
+    response = admin_client.get(f"{path}?{BAD_QUERIES[case]}")
+
+    _assert_problem(response, {422})
+    assert response.json["errors"]
     assert _fingerprint(app) == before

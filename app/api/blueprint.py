@@ -1,5 +1,6 @@
-"""The Blueprint every resource uses: flask-smorest's, plus a JSON-only body parser
-and ``auth_required``, which enforces and documents permissions in one line."""
+"""The Blueprint every resource uses: flask-smorest's, plus the strict request
+parser (``app.api.parsing``) and ``auth_required``, which enforces and documents
+permissions in one line."""
 
 from __future__ import annotations
 
@@ -7,36 +8,17 @@ import functools
 from collections.abc import Callable
 from typing import Any
 
-import flask
 import flask_smorest
-from webargs.flaskparser import FlaskParser, is_json_request
-from werkzeug.exceptions import BadRequest, UnsupportedMediaType
 
+from app.api.parsing import RequestParser
 from app.api.permissions import Permission, authenticated, require
 from app.schemas.problem import PROBLEM_MIMETYPE, ProblemSchema
 
 BEARER_AUTH = "bearerAuth"
 
 
-class JsonBodyParser(FlaskParser):
-    """Answer 415 to a body that is not JSON, instead of reading it as empty, and
-    400 to JSON nested too deeply for Python's parser.
-
-    webargs treats a non-JSON body as missing, which would surface as a confusing
-    422 "missing field" error.
-    """
-
-    def _raw_load_json(self, req: flask.Request) -> Any:
-        if not is_json_request(req):
-            raise UnsupportedMediaType("Send the body as JSON with Content-Type: application/json.")
-        try:
-            return super()._raw_load_json(req)
-        except RecursionError as exc:
-            raise BadRequest("The JSON body is nested too deeply.") from exc
-
-
 class Blueprint(flask_smorest.Blueprint):  # type: ignore[misc]
-    ARGUMENTS_PARSER = JsonBodyParser()
+    ARGUMENTS_PARSER = RequestParser()
 
     def alt_response(self, status_code: int, **kwargs: Any) -> Any:
         """flask-smorest's ``alt_response``; a ``ProblemSchema`` response is

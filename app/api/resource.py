@@ -30,32 +30,52 @@ import binascii
 import datetime as dt
 import decimal
 import json
+import math
 import uuid
 from collections.abc import Callable, Mapping, Sequence
 from typing import Any, ClassVar, Generic, TypeVar
 
 import marshmallow as ma
 from flask import url_for
-from marshmallow import Schema, ValidationError, fields, validate, validates_schema
+from marshmallow import Schema, ValidationError, fields, validates_schema
 from sqlalchemy import inspect
 from sqlalchemy.orm import ColumnProperty
-from sqlalchemy.types import TypeDecorator
+from sqlalchemy.types import String, TypeDecorator
 
 from app.api.blueprint import Blueprint
 from app.api.permissions import Permission, authenticated, staff
+from app.db.base import MAX_ID
 from app.db.session import get_db, unit_of_work
 from app.exceptions import ValidationFailed
 from app.repositories.base import Repository
-from app.schemas.fields import BoundedDecimal, Text, UTCDateTime
 from app.schemas.pagination import DEFAULT_PER_PAGE, MAX_PAGE, MAX_PER_PAGE, page_schema
 from app.schemas.problem import ProblemSchema
+from app.schemas.query import (
+    ENCODED_TEXT_CHAR,
+    QueryBoolean,
+    QueryChoice,
+    QueryDate,
+    QueryDateTime,
+    QueryDecimal,
+    QueryFloat,
+    QueryInteger,
+    QueryText,
+    QueryToken,
+    QueryUUID,
+    url_length,
+)
 
 ModelT = TypeVar("ModelT")
 RepositoryT = TypeVar("RepositoryT", bound=Repository[Any])
 
 ACTIONS = ("list", "create", "retrieve", "update", "delete")
 RANGE_TYPES = (int, float, decimal.Decimal, dt.date)  # dt.datetime is a dt.date
-MAX_ID = 2**63 - 1
+# The longest request line the server reads: gunicorn.conf.py's
+# limit_request_line. Every list's longest valid URL must fit in it.
+MAX_REQUEST_LINE = 8190
+MAX_SEARCH_LENGTH = 200
+# Free-text filters get what the line has left, up to their column's length.
+MAX_TEXT_FILTER_LENGTH = 255
 
 
 class ModelResource(Generic[ModelT, RepositoryT]):
@@ -113,8 +133,9 @@ class ModelResource(Generic[ModelT, RepositoryT]):
         resource = cls()
         resource._check_declaration()
         columns = _columns(cls.repository.model)
-        query_fields = {name: _field_for(columns[name]) for name in cls.ordering_fields}
-        list_args = resource._list_args_schema(columns)
+        # Parse the ordering value a cursor carries: text at its column's full length.
+        query_fields = {name: _cursor_field(columns[name]) for name in cls.ordering_fields}
+        list_args = resource._list_args_schema(columns, blp.url_prefix or "")
         envelope = page_schema(cls.read_schema)
         item = f"/<id:{cls.id_param}>"
         name = cls.repository.model.__name__
@@ -247,39 +268,64 @@ class ModelResource(Generic[ModelT, RepositoryT]):
             "next": next_cursor(result.items) if more else None,
         }
 
-    def _list_args_schema(self, columns: Mapping[str, ColumnProperty[Any]]) -> type[Schema]:
-        """The query parameters of the list, from the declarations and column types."""
+    def _list_args_schema(
+        self, columns: Mapping[str, ColumnProperty[Any]], path: str
+    ) -> type[Schema]:
+        """The query parameters of the list, from the declarations and column types.
+
+        Every parameter has a bounded length, and together they fit the server's
+        request line: free-text filters share what the others leave, so a
+        client never meets a 414 with a valid request.
+        """
         orderings = [f"{prefix}{name}" for name in self.ordering_fields for prefix in ("", "-")]
         declared: dict[str, fields.Field[Any]] = {
-            "page": fields.Integer(
-                validate=validate.Range(min=1, max=MAX_PAGE),
+            "page": QueryInteger(
+                minimum=1,
+                maximum=MAX_PAGE,
                 metadata={"description": "1-based page number (offset paging)."},
             ),
-            "per_page": fields.Integer(
+            "per_page": QueryInteger(
+                minimum=1,
+                maximum=self.max_per_page,
                 load_default=min(DEFAULT_PER_PAGE, self.max_per_page),
-                validate=validate.Range(min=1, max=self.max_per_page),
                 metadata={"description": f"Items per page, at most {self.max_per_page}."},
             ),
-            "cursor": fields.String(
-                validate=validate.Length(max=1024),
+            "cursor": QueryToken(
+                max_length=self._cursor_length(columns),
                 metadata={"description": "Keyset paging: empty for the first page, then `next`."},
             ),
-            "ordering": fields.String(
-                validate=validate.OneOf(orderings),
+            "ordering": QueryChoice(
+                orderings,
                 metadata={"description": "A field to order by; prefix - for descending."},
             ),
         }
         if self.search_fields:
-            declared["q"] = Text(
-                validate=validate.Length(max=200),
+            declared["q"] = QueryText(
+                MAX_SEARCH_LENGTH,
                 metadata={"description": f"Search in {', '.join(self.search_fields)}."},
             )
+        texts = []
         for name in self.filter_fields:
             column = columns[name]
+            if _python_type(column) is str:
+                texts.append(name)
+                continue
             declared[name] = _field_for(column)
             if issubclass(_python_type(column), RANGE_TYPES) and _python_type(column) is not bool:
                 declared[f"{name}__gte"] = _field_for(column)
                 declared[f"{name}__lte"] = _field_for(column)
+        # "GET <path>?<name>=<value>&... HTTP/1.1"
+        left = MAX_REQUEST_LINE - len(f"GET {path}? HTTP/1.1")
+        left -= sum(len(name) + 2 + url_length(field) for name, field in declared.items())
+        left -= sum(len(name) + 2 for name in texts)
+        for name in texts:
+            share = min(_text_length(columns[name]), left // len(texts) // ENCODED_TEXT_CHAR)
+            if share < 1:
+                raise TypeError(
+                    f"{type(self).__name__}: the longest list URL would not fit in "
+                    f"{MAX_REQUEST_LINE} bytes; declare fewer filter_fields."
+                )
+            declared[name] = QueryText(share)
 
         class ListArgs(Schema):
             @validates_schema
@@ -293,6 +339,20 @@ class ModelResource(Generic[ModelT, RepositoryT]):
         )
         return schema
 
+    def _cursor_length(self, columns: Mapping[str, ColumnProperty[Any]]) -> int:
+        """The longest cursor any ordering makes: base64url of the JSON
+        ``[ordering, value, id]``, with text values at their column's length
+        (each character escaped at worst as ``\\u00XX``, six bytes)."""
+        longest = 0
+        for name in self.ordering_fields:
+            column = columns[name]
+            if _python_type(column) is str:
+                value = 6 * _text_length(column) + 2
+            else:
+                value = 2 * url_length(_field_for(column)) + 2
+            longest = max(longest, len(json.dumps([f"-{name}", None, MAX_ID])) + value)
+        return math.ceil(longest * 4 / 3)
+
     def _check_declaration(self) -> None:
         """Fail at import time, not at the first request, on a wrong declaration."""
         columns = _columns(self.repository.model)
@@ -304,6 +364,11 @@ class ModelResource(Generic[ModelT, RepositoryT]):
         for name in self.ordering_fields:
             if columns[name].columns[0].nullable:
                 raise TypeError(f"{type(self).__name__}: ordering field {name!r} is nullable.")
+            if _python_type(columns[name]) is str and not _bounded(columns[name]):
+                raise TypeError(
+                    f"{type(self).__name__}: ordering field {name!r} has no length limit; "
+                    "a cursor must fit in a URL."
+                )
         if self.default_ordering.removeprefix("-") not in self.ordering_fields:
             raise TypeError(f"{type(self).__name__}: default_ordering is not an ordering field.")
         unknown = set(self.permissions) - set(ACTIONS)
@@ -324,23 +389,43 @@ def _python_type(column: ColumnProperty[Any]) -> type[Any]:
 
 
 def _field_for(column: ColumnProperty[Any]) -> fields.Field[Any]:
-    """A marshmallow field that parses query-string values of this column."""
+    """A field that parses query-string values of this (non-text) column."""
     python_type = _python_type(column)
     if python_type is bool:
-        return fields.Boolean()
+        return QueryBoolean()
     if python_type is int:
-        return fields.Integer(validate=validate.Range(min=-(2**63), max=2**63 - 1))
+        return QueryInteger()
     if python_type is float:
-        return fields.Float(allow_nan=False)
+        return QueryFloat()
     if python_type is decimal.Decimal:
         return _decimal_field(column)
     if python_type is dt.datetime:
-        return UTCDateTime()
+        return QueryDateTime()
     if python_type is dt.date:
-        return fields.Date()
+        return QueryDate()
     if python_type is uuid.UUID:
-        return fields.UUID()
-    return Text(validate=validate.Length(max=1000))
+        return QueryUUID()
+    return QueryText(_text_length(column))
+
+
+def _cursor_field(column: ColumnProperty[Any]) -> fields.Field[Any]:
+    """A field that reads this column's value back from a cursor."""
+    if _python_type(column) is str:
+        return QueryText(_text_length(column))
+    return _field_for(column)
+
+
+def _bounded(column: ColumnProperty[Any]) -> bool:
+    column_type = column.columns[0].type
+    return isinstance(column_type, String) and bool(column_type.length)
+
+
+def _text_length(column: ColumnProperty[Any]) -> int:
+    """The longest text the column holds (``MAX_TEXT_FILTER_LENGTH`` if unbounded)."""
+    column_type = column.columns[0].type
+    if isinstance(column_type, String) and column_type.length:
+        return int(column_type.length)
+    return MAX_TEXT_FILTER_LENGTH
 
 
 def _decimal_field(column: ColumnProperty[Any]) -> fields.Field[Any]:
@@ -349,7 +434,7 @@ def _decimal_field(column: ColumnProperty[Any]) -> fields.Field[Any]:
     column_type = column.columns[0].type
     precision = getattr(column_type, "precision", None)
     scale = getattr(column_type, "scale", None) or 0
-    return BoundedDecimal(precision or 100 + scale, scale)
+    return QueryDecimal(precision or 100 + scale, scale)
 
 
 def _id_of(obj: Any) -> Any:
@@ -357,7 +442,9 @@ def _id_of(obj: Any) -> Any:
 
 
 def _encode_cursor(ordering: str, value: Any, last_id: Any) -> str:
-    raw = json.dumps([ordering, value, last_id], separators=(",", ":"), default=str).encode()
+    raw = json.dumps(
+        [ordering, value, last_id], separators=(",", ":"), default=str, ensure_ascii=False
+    ).encode()
     return base64.urlsafe_b64encode(raw).decode().rstrip("=")
 
 

@@ -22,6 +22,10 @@ NAMING_CONVENTION = {
     "pk": "pk_%(table_name)s",
 }
 
+# The largest id a 64-bit signed column holds (BIGINT on PostgreSQL, INTEGER on
+# SQLite): anything beyond it is not an id of this database.
+MAX_ID = 2**63 - 1
+
 # 64-bit ids on PostgreSQL; SQLite only auto-increments an ``INTEGER PRIMARY KEY``.
 BigId = BigInteger().with_variant(Integer(), "sqlite")
 

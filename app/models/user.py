@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import re
+import unicodedata
 from datetime import datetime
 
 from sqlalchemy import Index, String, false, true
@@ -11,15 +13,35 @@ from app.db.base import Base, IdMixin, TimestampMixin
 from app.db.types import UTCDateTime
 
 EMAIL_MAX_LENGTH = 320
+INVISIBLE_IN_EMAIL = "Must not contain invisible or control characters."
 
 
 def normalize_email(email: str) -> str:
-    """The stored form of an email: trimmed and lower-cased.
+    """The stored form of an email: NFKC-normalized, trimmed and lower-cased.
 
-    Storing one form lets the unique index decide duplicates and lets
+    NFKC folds compatibility forms (fullwidth letters, ligatures, non-breaking
+    spaces) into their plain equivalents, so look-alike spellings are one
+    address. Storing one form lets the unique index decide duplicates and lets
     ``get_by_email`` be an indexed equality lookup.
     """
-    return email.strip().lower()
+    return unicodedata.normalize("NFKC", unicodedata.normalize("NFKC", email).strip().lower())
+
+
+# Unicode's Default_Ignorable_Code_Point ranges that are not format characters
+# (Cf): fillers and variation selectors, which render as nothing.
+_IGNORABLE = re.compile(
+    "[\u034f\u115f\u1160\u17b4\u17b5\u180b-\u180f\u3164\ufe00-\ufe0f\uffa0\U000e0100-\U000e01ef]"
+)
+# Control, format (zero-width), surrogate, private-use, unassigned and separator
+# characters: none belongs in an address.
+_INVISIBLE_CATEGORIES = frozenset({"Cc", "Cf", "Cs", "Co", "Cn", "Zl", "Zp", "Zs"})
+
+
+def has_invisible_characters(text: str) -> bool:
+    """Whether ``text`` holds a character that shows as nothing or as a blank."""
+    return bool(_IGNORABLE.search(text)) or any(
+        unicodedata.category(char) in _INVISIBLE_CATEGORIES for char in text
+    )
 
 
 class User(IdMixin, TimestampMixin, Base):

@@ -10,7 +10,7 @@ from sqlalchemy.exc import IntegrityError
 
 from app import clock
 from app.exceptions import AuthenticationError, ConflictError, ValidationFailed
-from app.models.user import User, normalize_email
+from app.models.user import INVISIBLE_IN_EMAIL, User, has_invisible_characters, normalize_email
 from app.repositories.base import Repository
 from app.repositories.refresh_token import RefreshTokenRepository
 from app.security.password_rules import password_problems
@@ -37,6 +37,7 @@ class UserRepository(Repository[User]):
     ) -> User:
         """Add a user. The password must pass the rules and is stored hashed; ``None``
         makes an account that cannot sign in. ``ConflictError`` if the email is taken."""
+        _check_email(email)
         if self.get_by_email(email) is not None:
             raise ConflictError(EMAIL_TAKEN, field="email")
         user = User(email=email, full_name=full_name, is_active=is_active)
@@ -54,6 +55,8 @@ class UserRepository(Repository[User]):
     def update(self, obj: User, values: Mapping[str, Any]) -> User:
         """Apply a partial update. Deactivating a user revokes its refresh tokens."""
         email = values.get("email")
+        if email is not None:
+            _check_email(email)
         if email is not None and normalize_email(email) != obj.email and self.get_by_email(email):
             raise ConflictError(EMAIL_TAKEN, field="email")
         if values.get("is_active") is False and obj.is_active:
@@ -91,3 +94,10 @@ class UserRepository(Repository[User]):
     def conflict(self, exc: IntegrityError) -> ConflictError:
         # ``email`` is the only unique column besides the primary key.
         return ConflictError(EMAIL_TAKEN, field="email")
+
+
+def _check_email(email: str) -> None:
+    """Refuse an address that would be stored with an invisible character (the API's
+    schemas refuse it too; this covers the CLI and the shell)."""
+    if has_invisible_characters(normalize_email(email)):
+        raise ValidationFailed({"email": [INVISIBLE_IN_EMAIL]})

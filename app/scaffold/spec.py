@@ -99,13 +99,14 @@ TYPES: dict[str, FieldType] = {
     "bool": FieldType(
         column="Boolean()",
         python="bool",
-        load="fields.Boolean()",
+        load="Boolean()",
         dump="fields.Boolean()",
         sample=True,
         smaller=False,
         invalid="maybe",
         orderable=False,
         model_imports=("from sqlalchemy import Boolean",),
+        schema_imports=("from app.schemas.fields import Boolean",),
     ),
     "decimal": FieldType(
         column="Numeric(12, 2)",
@@ -121,12 +122,13 @@ TYPES: dict[str, FieldType] = {
     "float": FieldType(
         column="Float()",
         python="float",
-        load="fields.Float(allow_nan=False)",
+        load="Float()",
         dump="fields.Float()",
         sample=2.5,
         smaller=1.25,
         invalid="heavy",
         model_imports=("from sqlalchemy import Float",),
+        schema_imports=("from app.schemas.fields import Float",),
     ),
     "date": FieldType(
         column="Date()",

@@ -3,12 +3,18 @@
 from __future__ import annotations
 
 import decimal
+import re
 from datetime import UTC
 from typing import Any
 
 from marshmallow import ValidationError, fields
 
+from app.models.user import INVISIBLE_IN_EMAIL, has_invisible_characters, normalize_email
+
 NO_NUL_PATTERN = "^[^\x00]*$"
+# A number sent as text: ASCII digits, a point, an exponent, as in JSON (Python's
+# Decimal and float also read Arabic-Indic digits, spaces and underscores).
+NUMBER_TEXT = re.compile(r"-?(?:[0-9]+(?:\.[0-9]*)?|\.[0-9]+)(?:[eE][-+]?[0-9]+)?")
 
 
 class Text(fields.String):
@@ -30,11 +36,36 @@ class Text(fields.String):
 
 
 class Email(fields.Email):
-    """An email address, trimmed before it is validated."""
+    """An email address in its stored form (``normalize_email``: NFKC, trimmed,
+    lower-cased), so that look-alike spellings are one address; an address with
+    an invisible or control character is refused."""
 
     def _deserialize(self, value: Any, attr: str | None, data: Any, **kwargs: Any) -> Any:
         if isinstance(value, str):
-            value = _encodable(value.strip())
+            value = normalize_email(_encodable(value))
+            if has_invisible_characters(value):
+                raise ValidationError(INVISIBLE_IN_EMAIL)
+        return super()._deserialize(value, attr, data, **kwargs)
+
+
+class Boolean(fields.Boolean):
+    """JSON ``true`` or ``false``: not ``1``, ``"yes"`` or ``"true"``."""
+
+    def _deserialize(self, value: Any, attr: str | None, data: Any, **kwargs: Any) -> bool:
+        if value is True or value is False:
+            return value
+        raise ValidationError("Must be true or false.")
+
+
+class Float(fields.Float):
+    """A finite JSON number: not a string that looks like one."""
+
+    def __init__(self, **kwargs: Any) -> None:
+        super().__init__(allow_nan=False, **kwargs)
+
+    def _deserialize(self, value: Any, attr: str | None, data: Any, **kwargs: Any) -> Any:
+        if not isinstance(value, int | float) or isinstance(value, bool):
+            raise ValidationError("Not a valid number.")
         return super()._deserialize(value, attr, data, **kwargs)
 
 
@@ -71,6 +102,8 @@ class BoundedDecimal(fields.Decimal):
         super().__init__(places=scale, as_string=True, allow_nan=False, **kwargs)
 
     def _deserialize(self, value: Any, attr: str | None, data: Any, **kwargs: Any) -> Any:
+        if isinstance(value, str) and not NUMBER_TEXT.fullmatch(value):
+            raise ValidationError("Not a valid number.")
         result = super()._deserialize(value, attr, data, **kwargs)
         if result is not None and abs(result) > self.limit:
             raise ValidationError(f"Must be between -{self.limit} and {self.limit}.")

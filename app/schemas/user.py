@@ -12,7 +12,7 @@ from typing import Any
 from marshmallow import Schema, ValidationError, fields, validate, validates_schema
 
 from app.models.user import EMAIL_MAX_LENGTH
-from app.schemas.fields import Email, Text
+from app.schemas.fields import Boolean, Email, Text
 from app.security.password_rules import MAX_LENGTH, MIN_LENGTH, password_problems
 
 # What OpenAPI can say of the password rules (app.security.password_rules); the
@@ -47,9 +47,9 @@ class UserCreateSchema(Schema):
 class UserUpdateSchema(Schema):
     email = Email(validate=validate.Length(max=EMAIL_MAX_LENGTH))
     full_name = Text(validate=validate.Length(max=255))
-    is_active = fields.Boolean(metadata={"description": "Staff only."})
-    is_staff = fields.Boolean(metadata={"description": "Staff only."})
-    is_superuser = fields.Boolean(metadata={"description": "Superusers only."})
+    is_active = Boolean(metadata={"description": "Staff only."})
+    is_staff = Boolean(metadata={"description": "Staff only."})
+    is_superuser = Boolean(metadata={"description": "Superusers only."})
 
 
 class UserReadSchema(Schema):

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import hashlib
 import hmac
+import re
 import secrets
 import uuid
 from dataclasses import dataclass
@@ -20,12 +21,14 @@ from flask import Flask, current_app
 from sqlalchemy.orm import Session
 
 from app import clock
+from app.db.base import MAX_ID
 from app.exceptions import AuthenticationError, RefreshTokenReused, TokenFamilyRevoked
 from app.models.refresh_token import RefreshToken
 from app.models.user import User
 from app.repositories.refresh_token import RefreshTokenRepository
 
 ALGORITHM = "HS256"
+SUBJECT = re.compile(r"[1-9][0-9]{0,18}")
 TOKEN_TYPE = "Bearer"
 
 
@@ -131,6 +134,14 @@ def revoke_tokens(session: Session, refresh_token: str) -> None:
         tokens.revoke_family(token.family_id, now=clock.now())
 
 
+def _user_id(subject: Any) -> int:
+    """The user id a ``sub`` claim names: ASCII digits (``int()`` also reads
+    Arabic-Indic and fullwidth ones), within the id range."""
+    if not isinstance(subject, str) or not SUBJECT.fullmatch(subject) or int(subject) > MAX_ID:
+        raise ValueError("not a user id")
+    return int(subject)
+
+
 def read_access_token(token: str) -> AccessClaims:
     """Verify an access token's signature, type and expiry against ``clock.now``."""
     try:
@@ -148,6 +159,6 @@ def read_access_token(token: str) -> AccessClaims:
         )
         if claims["typ"] != "access" or claims["exp"] <= clock.now().timestamp():
             raise AuthenticationError("The access token is invalid or expired.")
-        return AccessClaims(user_id=int(claims["sub"]), family_id=str(claims["sid"]))
+        return AccessClaims(user_id=_user_id(claims["sub"]), family_id=str(claims["sid"]))
     except (jwt.InvalidTokenError, ValueError, TypeError) as exc:
         raise AuthenticationError("The access token is invalid or expired.") from exc

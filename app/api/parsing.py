@@ -1,0 +1,122 @@
+"""Reading requests, strictly: the JSON body and the query string.
+
+Every way a body can fail to parse ends here, in a 4xx that ``app.errors`` turns
+into a problem: not JSON (415), too large (413), unreadable or malformed on the
+wire (400), not UTF-8, not JSON, nested too deeply, a number too long, a
+``NaN``, a key given twice (400). A query parameter given twice is a 422 that
+names it: the API never picks one of two values silently.
+"""
+
+from __future__ import annotations
+
+import json
+from collections import Counter
+from collections.abc import Mapping
+from typing import Any
+
+import flask
+import marshmallow as ma
+from webargs.flaskparser import FlaskParser, is_json_request
+from werkzeug.exceptions import (
+    BadRequest,
+    HTTPException,
+    RequestEntityTooLarge,
+    UnsupportedMediaType,
+)
+
+from app.exceptions import ValidationFailed
+
+# Python refuses to convert integers of more than 4,300 digits (a ValueError
+# the JSON parser lets through); no field of this API needs more than 20.
+MAX_INTEGER_DIGITS = 100
+
+
+class RequestParser(FlaskParser):
+    """webargs' Flask parser, reading bodies with ``read_json_body`` and refusing
+    repeated query parameters."""
+
+    def _raw_load_json(self, req: flask.Request) -> Any:
+        return read_json_body(req)
+
+    def load_querystring(self, req: flask.Request, schema: ma.Schema) -> Any:
+        repeated = sorted(
+            name
+            for name, values in req.args.lists()
+            if len(values) > 1 and not isinstance(schema.fields.get(name), ma.fields.List)
+        )
+        if repeated:
+            raise ValidationFailed({name: ["Give this parameter once."] for name in repeated})
+        return super().load_querystring(req, schema)
+
+
+def read_json_body(request: flask.Request) -> Any:
+    """The request's JSON body, or the HTTP error that says why it cannot be read."""
+    if not is_json_request(request):
+        raise UnsupportedMediaType("Send the body as JSON with Content-Type: application/json.")
+    data = read_body(request)
+    try:
+        text = data.decode("utf-8")
+    except UnicodeDecodeError as exc:
+        raise BadRequest("The body is not valid UTF-8.") from exc
+    try:
+        return json.loads(
+            text,
+            parse_int=_parse_int,
+            parse_constant=_refuse_constant,
+            object_pairs_hook=_object,
+        )
+    except RecursionError as exc:
+        raise BadRequest("The JSON body is nested too deeply.") from exc
+    except _JsonRefused as exc:
+        raise BadRequest(str(exc)) from exc
+    except ValueError as exc:
+        raise BadRequest("Invalid JSON body.") from exc
+
+
+def read_body(request: flask.Request) -> bytes:
+    """The whole body, within ``MAX_CONTENT_LENGTH``.
+
+    werkzeug enforces the limit against ``Content-Length``; a chunked body has
+    none, and werkzeug stops reading at the limit without saying so, so one more
+    byte is read here to tell a complete body from a cut one. Whatever the server
+    raises while decoding the body (a malformed chunk, a missing terminator, a
+    client gone mid-body) is the client's fault: 400.
+    """
+    try:
+        data = request.get_data(cache=True)
+        limit = request.max_content_length
+        if (
+            limit is not None
+            and request.content_length is None
+            and len(data) >= limit
+            and request.environ["wsgi.input"].read(1)
+        ):
+            raise RequestEntityTooLarge()
+    except HTTPException:
+        raise
+    except Exception as exc:
+        raise BadRequest("The request body is malformed or incomplete.") from exc
+    return data
+
+
+class _JsonRefused(ValueError):
+    """Valid to Python's parser, refused by this API; the message says why."""
+
+
+def _parse_int(text: str) -> int:
+    if len(text.lstrip("-")) > MAX_INTEGER_DIGITS:
+        raise _JsonRefused(f"A number in the JSON body has more than {MAX_INTEGER_DIGITS} digits.")
+    return int(text)
+
+
+def _refuse_constant(name: str) -> Any:
+    raise _JsonRefused(f"{name} is not valid JSON.")
+
+
+def _object(pairs: list[tuple[str, Any]]) -> Mapping[str, Any]:
+    obj = dict(pairs)
+    if len(obj) != len(pairs):
+        counts = Counter(key for key, _ in pairs)
+        repeated = sorted(key for key, n in counts.items() if n > 1)
+        raise _JsonRefused(f"The JSON body repeats a key: {', '.join(repeated)}.")
+    return obj

@@ -1,0 +1,269 @@
+"""Strict input at the edge: one spelling per value.
+
+Each test here failed before the input hardening: look-alike emails made second
+accounts, loose booleans and non-ASCII digits were read as values, a token's
+``sub`` of "١" signed in as user 1, and a repeated parameter was silently
+half-read.
+"""
+
+from __future__ import annotations
+
+import json
+import time
+from typing import Any
+
+import jwt
+import pytest
+from flask import Flask
+from flask.testing import FlaskClient
+
+from tests.factories import add_user, bearer, sign_in
+
+PROBLEM = "application/problem+json"
+
+
+def _problem(response: Any, status: int) -> dict[str, Any]:
+    assert response.status_code == status, (response.status_code, response.get_data()[:300])
+    assert response.mimetype == PROBLEM
+    body: dict[str, Any] = response.json
+    return body
+
+
+# -- emails ------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    "look_alike",
+    [
+        "ＡＤＡ@example.com",  # fullwidth local part
+        "ada@ｅｘａｍｐｌｅ.ｃｏｍ",  # fullwidth domain
+        "\N{NO-BREAK SPACE}ada@example.com",  # trimmed after NFKC
+        "ADA@EXAMPLE.COM",
+    ],
+)
+def test_a_look_alike_email_is_the_same_account(client: FlaskClient, look_alike: str) -> None:
+    first = client.post("/api/users", json={"email": "ada@example.com", "password": "a fine pass"})
+    assert first.status_code == 201, first.json
+
+    again = client.post("/api/users", json={"email": look_alike, "password": "a fine pass"})
+
+    assert _problem(again, 409)["errors"] == {"email": ["A user with this email already exists."]}
+    signed_in = client.post(
+        "/api/auth/token", json={"email": look_alike, "password": "a fine pass"}
+    )
+    assert signed_in.status_code == 200
+
+
+@pytest.mark.parametrize(
+    "invisible",
+    [
+        "ada@example.com\N{ZERO WIDTH SPACE}",
+        "a\N{ZERO WIDTH JOINER}da@example.com",
+        "ada\N{SOFT HYPHEN}@example.com",
+        "ada@exa\N{HANGUL FILLER}mple.com",
+        "ada@example.com\N{RIGHT-TO-LEFT OVERRIDE}",
+        "ada\x7f@example.com",
+    ],
+)
+def test_an_email_with_an_invisible_character_is_refused(
+    app: Flask, client: FlaskClient, admin_client: FlaskClient, invisible: str
+) -> None:
+    user = add_user(app)
+    headers = bearer(sign_in(client, user["email"]))
+
+    created = client.post("/api/users", json={"email": invisible, "password": "a fine pass"})
+    changed = client.patch("/api/auth/me", json={"email": invisible}, headers=headers)
+    changed_by_staff = admin_client.patch(f"/api/users/{user['id']}", json={"email": invisible})
+
+    for response in (created, changed, changed_by_staff):
+        assert "email" in _problem(response, 422)["errors"]
+
+
+# -- booleans ----------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("loose", [1, 0, 0.0, "on", "yes", "true", "false", None, "1"])
+def test_boolean_fields_take_json_true_or_false_only(
+    app: Flask, admin_client: FlaskClient, loose: Any
+) -> None:
+    user = add_user(app)
+
+    response = admin_client.patch(f"/api/users/{user['id']}", json={"is_active": loose})
+
+    assert "is_active" in _problem(response, 422)["errors"]
+    assert admin_client.get(f"/api/users/{user['id']}").json["is_active"] is True
+
+
+@pytest.mark.parametrize("loose", ["1", "0", "on", "yes", "True", "FALSE", "t", ""])
+def test_boolean_filters_take_true_or_false_only(admin_client: FlaskClient, loose: str) -> None:
+    response = admin_client.get("/api/users", query_string={"is_active": loose})
+
+    assert "is_active" in _problem(response, 422)["errors"]
+
+
+def test_boolean_filters_read_true_and_false(app: Flask, admin_client: FlaskClient) -> None:
+    inactive = add_user(app, is_active=False)
+
+    found = admin_client.get("/api/users", query_string={"is_active": "false"}).json["items"]
+    active = admin_client.get("/api/users", query_string={"is_active": "true"}).json["items"]
+
+    assert [item["id"] for item in found] == [inactive["id"]]
+    assert inactive["id"] not in [item["id"] for item in active]
+
+
+# -- numbers -----------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    "number",
+    ["５", "٥", "۵", " 5", "5 ", "+5", "1_0", "0x10", "5.0", "1e1", "\N{SUPERSCRIPT FIVE}"],
+)
+@pytest.mark.parametrize("name", ["per_page", "page"])
+def test_numbers_in_query_strings_are_ascii_digits(
+    admin_client: FlaskClient, name: str, number: str
+) -> None:
+    response = admin_client.get("/api/users", query_string={name: number})
+
+    assert name in _problem(response, 422)["errors"]
+
+
+@pytest.mark.parametrize("moment", ["２０２４-01-01T00:00:00", "2024-01-01T00:00:00." + "1" * 40])
+def test_timestamps_in_query_strings_are_ascii_and_bounded(
+    admin_client: FlaskClient, moment: str
+) -> None:
+    response = admin_client.get("/api/users", query_string={"created_at__gte": moment})
+
+    assert "created_at__gte" in _problem(response, 422)["errors"]
+
+
+# -- token claims ------------------------------------------------------------------
+
+
+def _token(app: Flask, **claims: Any) -> dict[str, str]:
+    now = int(time.time())
+    payload = {"sid": "x" * 32, "typ": "access", "iat": now, "exp": now + 600, **claims}
+    key = app.extensions["token_settings"].signing_key
+    return {"Authorization": f"Bearer {jwt.encode(payload, key, algorithm='HS256')}"}
+
+
+@pytest.mark.parametrize(
+    "subject",
+    ["١", "１", " 1", "1 ", "+1", "01", "0", "-1", str(2**63), str(2**64), "1e0", 1, None],
+)
+def test_a_token_subject_that_is_not_an_id_is_401(
+    app: Flask, client: FlaskClient, subject: Any
+) -> None:
+    add_user(app)  # user 1 exists, at least on a fresh database
+
+    response = client.get("/api/auth/me", headers=_token(app, sub=subject))
+
+    _problem(response, 401)
+
+
+def test_a_token_subject_in_ascii_digits_signs_in(app: Flask, client: FlaskClient) -> None:
+    user = add_user(app)
+
+    response = client.get("/api/auth/me", headers=_token(app, sub=str(user["id"])))
+
+    assert response.status_code == 200
+    assert response.json["id"] == user["id"]
+
+
+# -- repeated parameters and keys --------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("query", "repeated"),
+    [
+        ("ordering=id&ordering=-id", ["ordering"]),
+        ("per_page=5&per_page=50", ["per_page"]),
+        ("is_active=true&is_active=false&q=a&q=b", ["is_active", "q"]),
+        ("cursor=&cursor=", ["cursor"]),
+    ],
+)
+def test_a_repeated_query_parameter_is_422_naming_it(
+    admin_client: FlaskClient, query: str, repeated: list[str]
+) -> None:
+    response = admin_client.get(f"/api/users?{query}")
+
+    errors = _problem(response, 422)["errors"]
+    assert sorted(errors) == repeated
+    assert all(errors[name] == ["Give this parameter once."] for name in repeated)
+
+
+def test_a_repeated_json_key_is_400(client: FlaskClient) -> None:
+    body = '{"email": "a@example.com", "email": "b@example.com", "password": "a fine pass"}'
+
+    response = client.post("/api/users", data=body, content_type="application/json")
+
+    assert _problem(response, 400)["detail"] == "The JSON body repeats a key: email."
+
+
+@pytest.mark.parametrize("constant", ["NaN", "Infinity", "-Infinity"])
+def test_non_json_constants_are_400(client: FlaskClient, constant: str) -> None:
+    body = '{"email": "a@example.com", "password": ' + constant + "}"
+
+    response = client.post("/api/users", data=body, content_type="application/json")
+
+    assert _problem(response, 400)["detail"] == f"{constant} is not valid JSON."
+
+
+def test_a_number_with_too_many_digits_is_400(client: FlaskClient) -> None:
+    body = '{"email": ' + "9" * 4301 + ', "password": "x"}'
+
+    response = client.post("/api/auth/token", data=body, content_type="application/json")
+
+    assert "digits" in _problem(response, 400)["detail"]
+
+
+# -- cursors -----------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("cursor", ["é" * 10, "abc=", "a b", "a+b/c", "%00"])
+def test_a_cursor_is_base64url(admin_client: FlaskClient, cursor: str) -> None:
+    response = admin_client.get("/api/users", query_string={"cursor": cursor})
+
+    assert "cursor" in _problem(response, 422)["errors"]
+
+
+def test_cursors_of_text_orderings_keep_non_ascii_values(
+    app: Flask, admin_client: FlaskClient
+) -> None:
+    for local in ("zoë", "émile", "ärger"):
+        add_user(app, email=f"{local}@example.com")
+    seen: list[str] = []
+    cursor = ""
+    while cursor is not None:
+        page = admin_client.get(
+            "/api/users", query_string={"ordering": "email", "per_page": 1, "cursor": cursor}
+        ).json
+        seen.extend(item["email"] for item in page["items"])
+        cursor = page["next"]
+
+    assert seen == sorted(seen)
+    assert {"zoë@example.com", "émile@example.com", "ärger@example.com"} <= set(seen)
+
+
+def test_every_documented_cursor_limit_holds_the_longest_cursor(client: FlaskClient) -> None:
+    """A cursor the server makes never exceeds the length the document allows."""
+    document = client.get("/openapi.json").json
+    cursor = next(
+        parameter["schema"]
+        for parameter in document["paths"]["/api/users"]["get"]["parameters"]
+        if parameter["name"] == "cursor"
+    )
+    longest_email = "\x01" * 320  # escaped as \\u0001: six bytes each
+
+    raw = json.dumps(["-email", longest_email, 2**63 - 1], separators=(",", ":"))
+
+    assert len(raw.encode()) * 4 / 3 <= cursor["maxLength"]
+
+
+def test_createsuperuser_refuses_an_email_with_an_invisible_character(app: Flask) -> None:
+    result = app.test_cli_runner().invoke(
+        args=["createsuperuser", "--email", "ops@example.com\u200b", "--password-stdin"],
+        input="a fine passphrase\n",
+    )
+
+    assert result.exit_code == 1
+    assert "email: Must not contain invisible or control characters." in result.output
