@@ -76,9 +76,10 @@ fuzz: $(DEV) ## Contract fuzzing alone (schemathesis); FUZZ_EXAMPLES=1000 for a 
 bench: $(DEV) ## Users list vs a bare Flask + psycopg handler, on PostgreSQL (BENCH_POSTGRES_URL); fails on a missed target
 	$(BIN)/python bench/run.py
 
-lint: $(DEV) ## ruff: lint and formatting check
+lint: $(DEV) ## ruff (lint and formatting) and import-linter (the layers, docs/architecture.md)
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
+	$(BIN)/lint-imports
 
 fmt: $(DEV) ## ruff: format and apply safe fixes
 	$(BIN)/ruff format .

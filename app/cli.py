@@ -8,22 +8,21 @@ import time
 from typing import Any
 
 import click
-from flask import Flask
+from flask import Flask, current_app
 from flask.cli import with_appcontext
 from sqlalchemy.exc import OperationalError
+from sqlalchemy.orm import Session
 
 # Imported for their side effect: every model and repository class is defined.
 import app.models
 import app.repositories  # noqa: F401
-from app import clock
+from app.db import db
 from app.db.base import Base
 from app.db.session import get_db, ping, unit_of_work
-from app.exceptions import DomainError, ValidationFailed
-from app.extensions import db
+from app.exceptions import DomainError, InvalidFieldsError
 from app.repositories.base import Page, Repository
-from app.repositories.refresh_token import RefreshTokenRepository
 from app.repositories.user import UserRepository
-from app.scaffold import scaffold
+from app.services.accounts import AccountService
 
 
 def shell_context() -> dict[str, Any]:
@@ -80,9 +79,13 @@ def _read_password(*, from_stdin: bool, env_var: str | None) -> str:
     return value
 
 
+def _accounts(session: Session) -> AccountService:
+    return AccountService(session, current_app.extensions["auth"])
+
+
 def _fail_on_domain_error(exc: DomainError) -> click.ClickException:
     messages = [str(exc)]
-    if isinstance(exc, ValidationFailed):
+    if isinstance(exc, InvalidFieldsError):
         messages = [f"{field}: {m}" for field, ms in exc.errors.items() for m in ms]
     return click.ClickException("\n".join(messages))
 
@@ -112,10 +115,9 @@ def create_superuser(
     password = _read_password(from_stdin=password_stdin, env_var=PASSWORD_ENV if no_input else None)
     try:
         with unit_of_work() as session:
-            user = UserRepository(session).create(
+            user = _accounts(session).create_superuser(
                 email=email, password=password, full_name=full_name
             )
-            user.is_staff = user.is_superuser = True
     except DomainError as exc:
         raise _fail_on_domain_error(exc) from exc
     click.echo(f"Superuser {user.email} created (id {user.id}).")
@@ -134,13 +136,11 @@ def change_password(email: str, password_stdin: bool) -> None:
     """
     try:
         with unit_of_work() as session:
-            users = UserRepository(session)
-            user = users.get_by_email(email)
+            user = UserRepository(session).get_by_email(email)
             if user is None:
                 raise click.ClickException(f"No user with email {email}.")
             password = _read_password(from_stdin=password_stdin, env_var=None)
-            users.set_password(user, password)
-            RefreshTokenRepository(session).revoke_for_user(user.id, now=clock.now())
+            _accounts(session).reset_password(user, password)
     except DomainError as exc:
         raise _fail_on_domain_error(exc) from exc
     click.echo(
@@ -149,9 +149,35 @@ def change_password(email: str, password_stdin: bool) -> None:
     )
 
 
+class _Scaffold(click.Command):
+    """``flask scaffold``, whose generator (app/scaffold) is imported only when the
+    command runs: a development tool that the app, and the runtime image, need not
+    carry. ``flask --help`` lists it all the same."""
+
+    def __init__(self) -> None:
+        super().__init__(
+            "scaffold",
+            help="Generate a resource: NAME, then FIELD:TYPE ... (see docs/resources.md).",
+            context_settings={"ignore_unknown_options": True, "help_option_names": []},
+            params=[click.Argument(["args"], nargs=-1, type=click.UNPROCESSED)],
+        )
+
+    def invoke(self, ctx: click.Context) -> Any:
+        try:
+            from app.scaffold import scaffold
+        except ImportError as exc:
+            raise click.ClickException(
+                "flask scaffold is a development tool; it is not installed here "
+                f"({exc}). Run it in a checkout with `make install`."
+            ) from exc
+        return scaffold.main(
+            list(ctx.params["args"]), prog_name=ctx.command_path, standalone_mode=False
+        )
+
+
 def register_commands(app: Flask) -> None:
     app.shell_context_processor(shell_context)
     app.cli.add_command(wait_for_db)
     app.cli.add_command(create_superuser)
     app.cli.add_command(change_password)
-    app.cli.add_command(scaffold)
+    app.cli.add_command(_Scaffold())

@@ -20,9 +20,9 @@ from werkzeug.exceptions import HTTPException, InternalServerError
 from app.exceptions import (
     AuthenticationError,
     ConflictError,
+    InvalidFieldsError,
     NotFoundError,
     PermissionDeniedError,
-    ValidationFailed,
 )
 from app.schemas.problem import PROBLEM_MIMETYPE
 
@@ -94,7 +94,7 @@ def handle_permission_denied(error: PermissionDeniedError) -> Response:
     return problem(403, str(error))
 
 
-def handle_validation_failed(error: ValidationFailed) -> Response:
+def handle_invalid_fields(error: InvalidFieldsError) -> Response:
     return problem(422, str(error), errors=error.errors)
 
 
@@ -144,7 +144,7 @@ def register_error_handlers(app: Flask) -> None:
     app.register_error_handler(ConflictError, handle_conflict)
     app.register_error_handler(AuthenticationError, handle_authentication)
     app.register_error_handler(PermissionDeniedError, handle_permission_denied)
-    app.register_error_handler(ValidationFailed, handle_validation_failed)
+    app.register_error_handler(InvalidFieldsError, handle_invalid_fields)
     for exc in (OperationalError, InterfaceError):
         app.register_error_handler(exc, handle_database_error)
     app.register_error_handler(DataError, handle_data_error)

@@ -1,7 +1,7 @@
 """Errors raised below the HTTP layer; ``app.errors`` turns each into a response.
 
-Repositories and models raise these instead of HTTP exceptions, so they stay
-usable from the CLI, the shell and tests.
+Services and repositories raise these instead of HTTP exceptions, so they stay
+usable from the CLI, jobs, the shell and tests. Every name ends in ``Error``.
 """
 
 from __future__ import annotations
@@ -29,7 +29,7 @@ class ConflictError(DomainError):
         self.field = field
 
 
-class ValidationFailed(DomainError):
+class InvalidFieldsError(DomainError):
     """Input broke a rule that schemas cannot check (it needs the database or
     another object). ``errors`` maps field names to messages, like a 422 body."""
 
@@ -42,7 +42,7 @@ class AuthenticationError(DomainError):
     """Missing, wrong or expired credentials."""
 
 
-class TokenFamilyRevoked(AuthenticationError):
+class TokenFamilyRevokedError(AuthenticationError):
     """The refresh was refused and its token family revoked.
 
     ``commit`` asks ``unit_of_work`` to keep that revocation although the
@@ -52,7 +52,7 @@ class TokenFamilyRevoked(AuthenticationError):
     commit = True
 
 
-class RefreshTokenReused(TokenFamilyRevoked):
+class RefreshTokenReusedError(TokenFamilyRevokedError):
     """A refresh token came back after it was exchanged: its family is revoked."""
 
 

@@ -6,20 +6,17 @@ import http
 from pathlib import Path
 from typing import Any
 
-from argon2 import PasswordHasher
 from flask import Flask
 from flask_limiter import Limiter
 from flask_limiter.util import get_remote_address
 from flask_migrate import Migrate
 from flask_smorest import Api
 from flask_smorest.utils import prepare_response
-from flask_sqlalchemy import SQLAlchemy
 
-from app.db.base import Base
+from app.db import db
 from app.db.sqlite import enable_sqlite_transactions
 from app.schemas.problem import PROBLEM_MIMETYPE, ProblemSchema
-from app.security.headers import init_security_headers
-from app.security.tokens import TokenSettings
+from app.services.settings import AuthSettings
 
 MIGRATIONS_DIR = str(Path(__file__).resolve().parent.parent / "migrations")
 
@@ -43,9 +40,6 @@ class ProblemApi(Api):  # type: ignore[misc]
         self.spec.components.response("DEFAULT_ERROR", default, lazy=True)
 
 
-# expire_on_commit=False: a handler can serialise what it just committed without
-# a second round trip to reload every attribute.
-db = SQLAlchemy(model_class=Base, session_options={"expire_on_commit": False})
 migrate = Migrate(render_as_batch=True, compare_type=True, compare_server_default=True)
 # Limits are declared per endpoint; storage and headers come from RATELIMIT_* config.
 limiter = Limiter(key_func=get_remote_address)
@@ -62,13 +56,8 @@ def init_extensions(app: Flask) -> None:
     # flask-smorest's Api holds one app's OpenAPI document, so each app gets its own.
     ProblemApi(app)
     limiter.init_app(app)
-    init_security_headers(app)
-    app.extensions["token_settings"] = TokenSettings.from_app(app)
-    app.extensions["password_hasher"] = PasswordHasher(
-        time_cost=app.config["ARGON2_TIME_COST"],
-        memory_cost=app.config["ARGON2_MEMORY_COST"],
-        parallelism=app.config["ARGON2_PARALLELISM"],
-    )
+    # Password hashing, token signing and the sign-up policy, for the services.
+    app.extensions["auth"] = AuthSettings.from_config(app.config)
 
 
 def get_api(app: Flask) -> Api:

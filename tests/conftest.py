@@ -24,8 +24,8 @@ from flask.testing import FlaskClient
 from sqlalchemy.orm import Session, scoped_session, sessionmaker
 
 from app import create_app
+from app.db import db
 from app.db.session import get_db
-from app.extensions import db
 from tests.factories import add_user, sign_in
 from tests.support.databases import (
     app_config,

@@ -10,6 +10,7 @@ from flask.testing import FlaskClient
 
 from app.db.session import get_db, unit_of_work
 from app.repositories.user import UserRepository
+from app.services.accounts import AccountService
 
 _sequence = count(1)
 
@@ -37,13 +38,15 @@ PASSWORD = "correct horse battery"
 
 
 def add_user(app: Flask, *, password: str = PASSWORD, **fields: Any) -> dict[str, Any]:
-    """Create a user directly (below HTTP) with any roles; returns id, email, password."""
+    """Create a user below HTTP, through the account service, with any roles;
+    returns id, email, password."""
     fields.setdefault("email", f"member{next(_sequence)}@example.com")
     with app.app_context(), unit_of_work() as session:
         roles = {k: fields.pop(k) for k in ("is_staff", "is_superuser") if k in fields}
-        user = UserRepository(session).create(password=password, **fields)
-        for name, value in roles.items():
-            setattr(user, name, value)
+        user = AccountService(session, app.extensions["auth"]).create_user(
+            password=password, **fields
+        )
+        UserRepository(session).update(user, roles)
     return {"id": user.id, "email": user.email, "password": password}
 
 

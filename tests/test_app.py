@@ -10,7 +10,7 @@ from flask.testing import FlaskClient
 from sqlalchemy import Engine, event
 
 from app import create_app
-from app.extensions import db
+from app.db import db
 from tests.factories import create_user
 from tests.support.databases import app_config, dispose_engines
 

@@ -14,8 +14,8 @@ from flask.testing import FlaskClient
 from sqlalchemy import select
 
 from app import create_app
+from app.db import db
 from app.db.session import get_db
-from app.extensions import db
 from tests.support.databases import app_config
 
 ID = "{user_id}"

@@ -13,8 +13,8 @@ from flask import Flask
 from flask.testing import FlaskClient
 from sqlalchemy.exc import IntegrityError
 
+from app.db import db
 from app.db.session import get_db
-from app.extensions import db
 from app.models.user import User
 from app.repositories.refresh_token import RefreshTokenRepository
 from tests.factories import add_user, sign_in

@@ -20,7 +20,7 @@ from urllib.parse import quote
 import pytest
 
 from app import create_app
-from app.api.resource import MAX_REQUEST_LINE
+from app.api.listing import MAX_REQUEST_LINE
 from tests.factories import add_user
 from tests.support.databases import app_config, dispose_engines, run_migrations, temporary_database
 from tests.support.raw_http import RawResponse, chunked, exchange, request_bytes

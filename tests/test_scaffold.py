@@ -12,7 +12,7 @@ from pathlib import Path
 import pytest
 from flask import Flask
 
-from app.scaffold import plan
+from app.scaffold import existing_models, plan
 from app.scaffold.spec import SpecError, parse
 from tests.support.databases import temporary_database
 from tests.support.project import copy_project, run_module
@@ -24,6 +24,20 @@ def _tree() -> set[Path]:
     return set((ROOT / "app").rglob("*.py")) | set((ROOT / "tests").rglob("*.py"))
 
 
+def free_name(base: str) -> str:
+    """``base``, or ``base_2``, ``base_3``...: a resource name no model of this project
+    has taken (a project may well have scaffolded a gizmo of its own)."""
+    taken = set(existing_models()) | {target.table for target in existing_models().values()}
+    name, n = base, 1
+    while name in taken or f"{name}s" in taken:
+        n += 1
+        name = f"{base}_{n}"
+    return name
+
+
+FREE = free_name("gizmo")
+
+
 @pytest.mark.parametrize(
     ("args", "message"),
     [
@@ -33,21 +47,21 @@ def _tree() -> set[Path]:
         (["Widget", "name:str"], "not a valid name"),
         (["2fa", "name:str"], "not a valid name"),
         (["class", "name:str"], "Python keyword"),
-        (["gizmo"], "at least one field"),
-        (["gizmo", "price:money"], "unknown type 'money'"),
-        (["gizmo", "price"], "must look like name:type"),
-        (["gizmo", "id:int"], "reserved"),
-        (["gizmo", "page:int"], "reserved"),
-        (["gizmo", "for:int"], "Python keyword"),
-        (["gizmo", "a:int", "a:str"], "repeat"),
-        (["gizmo", "owner:fk:nothing"], "unknown model 'nothing'"),
-        (["gizmo", "owner:fk"], "name:fk:model"),
-        (["gizmo", "size__lte:int"], "double underscore"),
+        ([FREE], "at least one field"),
+        ([FREE, "price:money"], "unknown type 'money'"),
+        ([FREE, "price"], "must look like name:type"),
+        ([FREE, "id:int"], "reserved"),
+        ([FREE, "page:int"], "reserved"),
+        ([FREE, "for:int"], "Python keyword"),
+        ([FREE, "a:int", "a:str"], "repeat"),
+        ([FREE, "owner:fk:nothing"], "unknown model 'nothing'"),
+        ([FREE, "owner:fk"], "name:fk:model"),
+        ([FREE, "size__lte:int"], "double underscore"),
         (["gizmo__x", "name:str"], "double underscore"),
-        (["member", "nick:str", "--plural", "refresh_tokens"], "is taken"),
-        (["member", "nick:str", "--plural", "auth"], "is taken"),
-        (["gadget", "fields:str"], "reserved"),
-        (["gadget", "date:date"], "reserved"),
+        ([FREE, "nick:str", "--plural", "refresh_tokens"], "is taken"),
+        ([FREE, "nick:str", "--plural", "auth"], "is taken"),
+        ([FREE, "fields:str"], "reserved"),
+        ([FREE, "date:date"], "reserved"),
         (["blueprint", "name:str"], "class Blueprint"),
         (["index", "name:str"], "class Index"),
     ],
@@ -67,10 +81,10 @@ def test_refuses_to_overwrite_a_file(tmp_path: Path) -> None:
         (tmp_path / name).mkdir(parents=True)
     for name in ("app/models/__init__.py", "app/api/__init__.py"):
         shutil.copy(ROOT / name, tmp_path / name)
-    (tmp_path / "app" / "schemas" / "gizmo.py").write_text("# someone's work\n")
-    spec = parse("gizmo", ["name:str"], {})
+    (tmp_path / "app" / "schemas" / f"{FREE}.py").write_text("# someone's work\n")
+    spec = parse(FREE, ["name:str"], {})
 
-    with pytest.raises(SpecError, match=r"Refusing to overwrite: app/schemas/gizmo\.py"):
+    with pytest.raises(SpecError, match=rf"Refusing to overwrite: app/schemas/{FREE}\.py"):
         plan(spec, tmp_path)
 
 
@@ -78,11 +92,11 @@ def test_dry_run_prints_and_writes_nothing(app: Flask) -> None:
     before = _tree()
 
     result = app.test_cli_runner().invoke(
-        args=["scaffold", "gizmo", "name:str", "owner:fk:user", "--dry-run"]
+        args=["scaffold", FREE, "name:str", "owner:fk:user", "--dry-run"]
     )
 
     assert result.exit_code == 0, result.output
-    assert "--- would create app/models/gizmo.py" in result.output
+    assert f"--- would create app/models/{FREE}.py" in result.output
     assert "--- would update app/api/__init__.py" in result.output
     assert 'ForeignKey("users.id")' in result.output
     assert result.output.rstrip().endswith("Dry run: nothing was written.")
@@ -104,21 +118,22 @@ def test_generated_resources_migrate_lint_type_check_and_pass_their_tests(
         flask = ("flask", "--app", "wsgi")
         _run(project, *flask, "db", "upgrade", env=env)
 
-        # Names of this test's own, so that the project may have a widget already.
+        # Names no model of the project has taken (it may have a widget already).
+        widget, part = free_name("probe_widget"), free_name("probe_part")
         out = _run(
-            project, *flask, "scaffold", "probe_widget",
+            project, *flask, "scaffold", widget,
             "name:str", "price:decimal", "in_stock:bool", "released:date", env=env,
         )  # fmt: skip
-        assert 'flask db migrate -m "create probe_widgets table"' in out
-        _run(project, *flask, "db", "migrate", "-m", "create probe_widgets table", env=env)
+        assert f'flask db migrate -m "create {widget}s table"' in out
+        _run(project, *flask, "db", "migrate", "-m", f"create {widget}s table", env=env)
         _run(project, *flask, "db", "upgrade", env=env)
 
         _run(
-            project, *flask, "scaffold", "probe_part",
-            "label:str", "widget:fk:probe_widget", "owner:fk:user", "notes:text?",
+            project, *flask, "scaffold", part,
+            "label:str", f"widget:fk:{widget}", "owner:fk:user", "notes:text?",
             "weight:float", "made_at:datetime", "code:uuid", "quantity:int", env=env,
         )  # fmt: skip
-        _run(project, *flask, "db", "migrate", "-m", "create probe_parts table", env=env)
+        _run(project, *flask, "db", "migrate", "-m", f"create {part}s table", env=env)
         _run(project, *flask, "db", "upgrade", env=env)
         assert "No new upgrade operations detected" in _run(project, *flask, "db", "check", env=env)
 
@@ -129,7 +144,7 @@ def test_generated_resources_migrate_lint_type_check_and_pass_their_tests(
     # operations too (the OpenAPI document must stay valid and true).
     out = _run(
         project, "pytest", "-q", "-p", "no:cacheprovider",
-        "tests/api/test_probe_widgets.py", "tests/api/test_probe_parts.py",
+        f"tests/api/test_{widget}s.py", f"tests/api/test_{part}s.py",
         "tests/test_contract.py", "-k", "probe or valid_openapi or problems",
         env={**env, "FUZZ_EXAMPLES": "30"},
     )  # fmt: skip

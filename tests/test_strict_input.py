@@ -142,7 +142,7 @@ def test_timestamps_in_query_strings_are_ascii_and_bounded(
 def _token(app: Flask, **claims: Any) -> dict[str, str]:
     now = int(time.time())
     payload = {"sid": "x" * 32, "typ": "access", "iat": now, "exp": now + 600, **claims}
-    key = app.extensions["token_settings"].signing_key
+    key = app.extensions["auth"].access_tokens.signing_key
     return {"Authorization": f"Bearer {jwt.encode(payload, key, algorithm='HS256')}"}
 
 

@@ -22,7 +22,7 @@ def test_a_handler_that_fails_after_writing_leaves_nothing(app: Flask) -> None:
     @app.post("/test/write-then-fail")
     def write_then_fail() -> str:
         with unit_of_work() as session:
-            UserRepository(session).create(email="half@example.com", password=None)
+            UserRepository(session).add(User(email="half@example.com"))
             raise RuntimeError("failed after the flush")
 
     response = app.test_client().post("/test/write-then-fail")
@@ -37,7 +37,7 @@ def test_writes_outside_a_unit_of_work_are_rolled_back_at_teardown(app: Flask) -
 
     @app.post("/test/write-no-commit")
     def write_no_commit() -> str:
-        UserRepository(get_db()).create(email="uncommitted@example.com", password=None)
+        UserRepository(get_db()).add(User(email="uncommitted@example.com"))
         return "ok"
 
     response = app.test_client().post("/test/write-no-commit")
@@ -52,8 +52,8 @@ def test_a_unit_of_work_commits_all_its_writes(app: Flask) -> None:
     def write_two() -> str:
         with unit_of_work() as session:
             users = UserRepository(session)
-            users.create(email="one@example.com", password=None)
-            users.create(email="two@example.com", password=None)
+            users.add(User(email="one@example.com"))
+            users.add(User(email="two@example.com"))
         return "ok"
 
     assert app.test_client().post("/test/write-two").status_code == 200
@@ -68,8 +68,8 @@ def test_a_conflict_rolls_back_the_earlier_writes_of_the_same_request(app: Flask
     def write_then_conflict() -> str:
         with unit_of_work() as session:
             users = UserRepository(session)
-            users.create(email="first@example.com", password=None)
-            users.create(email="FIRST@example.com", password=None)
+            users.add(User(email="first@example.com"))
+            users.add(User(email="FIRST@example.com"))
         return "ok"
 
     response = app.test_client().post("/test/write-then-conflict")

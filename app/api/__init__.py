@@ -7,6 +7,7 @@ from flask import Flask
 from app.api import auth, docs, health, users
 from app.api.blueprint import BEARER_AUTH
 from app.api.converters import IdConverter, id_parameter_schema
+from app.api.headers import init_security_headers
 from app.extensions import get_api
 
 # Every blueprint module, in the order of the OpenAPI document.
@@ -15,7 +16,8 @@ RESOURCES = (health, auth, users)
 
 
 def register_blueprints(app: Flask) -> None:
-    """Register the URL converters, then every blueprint (in the OpenAPI document too)."""
+    """Register the URL converters, every blueprint (in the OpenAPI document too),
+    and the headers every response carries."""
     api = get_api(app)
     app.url_map.converters["id"] = IdConverter
     api.register_converter(IdConverter, id_parameter_schema)
@@ -26,3 +28,4 @@ def register_blueprints(app: Flask) -> None:
         api.register_blueprint(module.blp)
     # The documentation's assets and the root redirect: not API operations.
     app.register_blueprint(docs.blp)
+    init_security_headers(app)

@@ -5,11 +5,11 @@ from __future__ import annotations
 from typing import Any
 
 from app.api.blueprint import Blueprint
-from app.api.permissions import current_token_family, current_user
+from app.api.current import accounts, current_token_family, current_user, tokens
+from app.api.ratelimits import auth_rate_limit
 from app.db.session import unit_of_work
 from app.extensions import limiter
 from app.models.user import User
-from app.repositories.user import UserRepository
 from app.schemas.auth import (
     MeUpdateSchema,
     PasswordChangeSchema,
@@ -19,8 +19,7 @@ from app.schemas.auth import (
 )
 from app.schemas.problem import ProblemSchema
 from app.schemas.user import UserReadSchema
-from app.security.ratelimits import auth_rate_limit
-from app.security.tokens import TokenPair, issue_tokens, revoke_tokens, rotate_tokens
+from app.services.tokens import TokenPair
 
 blp = Blueprint("auth", __name__, url_prefix="/api/auth", description="Tokens and own account.")
 
@@ -34,8 +33,8 @@ blp = Blueprint("auth", __name__, url_prefix="/api/auth", description="Tokens an
 def obtain_tokens(data: dict[str, str]) -> TokenPair:
     """Sign in with email and password; returns an access and a refresh token."""
     with unit_of_work() as session:
-        user = UserRepository(session).authenticate(data["email"], data["password"])
-        return issue_tokens(session, user)
+        user = accounts(session).authenticate(data["email"], data["password"])
+        return tokens(session).issue(user)
 
 
 @blp.post("/refresh")
@@ -45,7 +44,7 @@ def obtain_tokens(data: dict[str, str]) -> TokenPair:
 def refresh_tokens(data: dict[str, str]) -> TokenPair:
     """Exchange a refresh token for a new pair. Each refresh token works once."""
     with unit_of_work() as session:
-        return rotate_tokens(session, data["refresh_token"])
+        return tokens(session).rotate(data["refresh_token"])
 
 
 @blp.post("/logout")
@@ -54,7 +53,7 @@ def refresh_tokens(data: dict[str, str]) -> TokenPair:
 def logout(data: dict[str, str]) -> None:
     """Revoke the refresh token and every token issued from the same sign-in."""
     with unit_of_work() as session:
-        revoke_tokens(session, data["refresh_token"])
+        tokens(session).revoke(data["refresh_token"])
 
 
 @blp.get("/me")
@@ -72,8 +71,9 @@ def read_me() -> User:
 @blp.alt_response(409, schema=ProblemSchema, description="The email is already registered.")
 def update_me(data: dict[str, Any]) -> User:
     """Change the signed-in user's email or name."""
+    me = current_user()
     with unit_of_work() as session:
-        return UserRepository(session).update(current_user(), data)
+        return accounts(session).edit(me, me, data)
 
 
 @blp.post("/password")
@@ -88,7 +88,7 @@ def change_password(data: dict[str, str]) -> None:
     Rate limited like sign-in: a stolen access token must not allow guessing the
     current password."""
     with unit_of_work() as session:
-        UserRepository(session).change_password(
+        accounts(session).change_password(
             current_user(),
             current=data["current_password"],
             new=data["new_password"],

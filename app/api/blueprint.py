@@ -10,8 +10,9 @@ from typing import Any
 
 import flask_smorest
 
+from app.api.current import require
 from app.api.parsing import RequestParser
-from app.api.permissions import Permission, authenticated, require
+from app.api.permissions import Authenticated, Permission
 from app.schemas.problem import PROBLEM_MIMETYPE, ProblemSchema
 
 BEARER_AUTH = "bearerAuth"
@@ -45,7 +46,7 @@ class Blueprint(flask_smorest.Blueprint):  # type: ignore[misc]
             wrapper = self.alt_response(
                 401, schema=ProblemSchema, description="Missing, invalid or expired token."
             )(wrapper)
-            if any(permission is not authenticated for permission in permissions):
+            if any(type(permission) is not Authenticated for permission in permissions):
                 wrapper = self.alt_response(
                     403, schema=ProblemSchema, description="Not allowed for this user."
                 )(wrapper)

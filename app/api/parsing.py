@@ -24,7 +24,7 @@ from werkzeug.exceptions import (
     UnsupportedMediaType,
 )
 
-from app.exceptions import ValidationFailed
+from app.exceptions import InvalidFieldsError
 
 # Python refuses to convert integers of more than 4,300 digits (a ValueError
 # the JSON parser lets through); no field of this API needs more than 20.
@@ -45,7 +45,7 @@ class RequestParser(FlaskParser):
             if len(values) > 1 and not isinstance(schema.fields.get(name), ma.fields.List)
         )
         if repeated:
-            raise ValidationFailed({name: ["Give this parameter once."] for name in repeated})
+            raise InvalidFieldsError({name: ["Give this parameter once."] for name in repeated})
         return super().load_querystring(req, schema)
 
 

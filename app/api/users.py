@@ -1,22 +1,22 @@
 """``/api/users``: sign up, and user administration for staff.
 
-Built on the generic ``ModelResource``, with the users' own rules in its hooks.
+Built on the generic ``ModelResource``; who may change whose account is the
+account service's rule (``app.services.accounts``), whoever asks.
 """
 
 from __future__ import annotations
 
 from typing import Any
 
-from flask import current_app
-
 from app.api.blueprint import Blueprint
-from app.api.permissions import check_user_edit, current_user, owner_or_staff, require, staff
-from app.api.resource import ModelResource
+from app.api.current import accounts
+from app.api.permissions import SelfOrStaff, staff
+from app.api.ratelimits import signup_rate_limit
+from app.api.resource import Context, ModelResource
 from app.extensions import limiter
 from app.models.user import User
 from app.repositories.user import UserRepository
 from app.schemas.user import UserCreateSchema, UserReadSchema, UserUpdateSchema
-from app.security.ratelimits import signup_rate_limit
 
 blp = Blueprint("users", __name__, url_prefix="/api/users", description="User accounts.")
 
@@ -32,9 +32,9 @@ class UserResource(ModelResource[User, UserRepository]):
     search_fields = ("email", "full_name")
     permissions = {
         "list": (staff,),
-        "create": None,  # sign-up; see create()
-        "retrieve": (owner_or_staff("user_id"),),
-        "update": (owner_or_staff("user_id"),),
+        "create": None,  # sign-up, or staff when it is off: the account service decides
+        "retrieve": (SelfOrStaff("user_id"),),
+        "update": (SelfOrStaff("user_id"),),
         "delete": (staff,),
     }
     decorators = {"create": (limiter.limit(signup_rate_limit),)}
@@ -53,18 +53,16 @@ class UserResource(ModelResource[User, UserRepository]):
         "delete": "Delete a user. Staff only; a superuser only by a superuser.",
     }
 
-    def create(self, repository: UserRepository, data: dict[str, Any]) -> User:
-        if not current_app.config["SIGNUP_ENABLED"]:
-            require(staff)
-        return repository.create(**data)
+    def create(self, ctx: Context[UserRepository], data: dict[str, Any]) -> User:
+        return accounts(ctx.session).sign_up(data, actor=ctx.actor)
 
-    def update(self, repository: UserRepository, obj: User, data: dict[str, Any]) -> User:
-        check_user_edit(current_user(), obj, data)
-        return repository.update(obj, data)
+    def update(self, ctx: Context[UserRepository], obj: User, data: dict[str, Any]) -> User:
+        assert ctx.actor is not None  # update is never public
+        return accounts(ctx.session).edit(ctx.actor, obj, data)
 
-    def delete(self, repository: UserRepository, obj: User) -> None:
-        check_user_edit(current_user(), obj, ())
-        repository.delete(obj)
+    def delete(self, ctx: Context[UserRepository], obj: User) -> None:
+        assert ctx.actor is not None  # delete is never public
+        accounts(ctx.session).delete(ctx.actor, obj)
 
 
 UserResource.register(blp)

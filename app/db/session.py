@@ -13,12 +13,13 @@ from contextlib import contextmanager
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from app.db import db
 from app.exceptions import DomainError
-from app.extensions import db
 
 
 def get_db() -> Session:
-    """Return the session of the current request (or app context)."""
+    """Return the request's Session: the one Flask-SQLAlchemy scopes to the current
+    app context (a request, a CLI command or a job), removed when it ends."""
     return db.session()
 
 

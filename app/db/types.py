@@ -7,10 +7,13 @@ from datetime import UTC, datetime
 from sqlalchemy import DateTime, Dialect
 from sqlalchemy.types import TypeDecorator
 
+from app import clock
+
 
 def utcnow() -> datetime:
-    """The current time as an aware UTC datetime."""
-    return datetime.now(UTC)
+    """``app.clock.now()``, looked up at each call: the column default that follows
+    the one clock (tests that move it move ``created_at`` too)."""
+    return clock.now()
 
 
 class UTCDateTime(TypeDecorator[datetime]):

@@ -29,7 +29,7 @@ from sqlalchemy.orm import Session
 
 from app.db.base import Base
 from app.db.errors import is_foreign_key_violation, is_unique_violation
-from app.exceptions import ConflictError, NotFoundError, ValidationFailed
+from app.exceptions import ConflictError, InvalidFieldsError, NotFoundError
 
 ModelT = TypeVar("ModelT", bound=Base)
 
@@ -135,7 +135,7 @@ class Repository(Generic[ModelT]):
         return Slice(items=rows[:per_page], per_page=per_page, has_more=len(rows) > per_page)
 
     def check_references(self, values: Mapping[str, Any]) -> None:
-        """``ValidationFailed`` naming every foreign-key value in ``values`` that
+        """``InvalidFieldsError`` naming every foreign-key value in ``values`` that
         points at no row, so a client gets a 422 rather than a constraint error."""
         errors: dict[str, builtins.list[str]] = {}
         columns = inspect(self.model).columns
@@ -147,7 +147,7 @@ class Repository(Generic[ModelT]):
                 if not self.session.scalar(select(exists().where(target == value))):
                     errors[name] = [f"No {target.table.name} row has id {value}."]
         if errors:
-            raise ValidationFailed(errors)
+            raise InvalidFieldsError(errors)
 
     def filter_by(self, filters: Mapping[str, Any]) -> Sequence[ColumnElement[bool]]:
         """Conditions from ``{"field": value}`` (equality) and Django-style range

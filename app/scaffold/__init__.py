@@ -5,6 +5,9 @@
 
 writes the model, repository, schemas, resource blueprint and a test module, and
 registers the model and the blueprint. Nothing is written unless everything can be.
+
+A development tool: ``app.cli`` imports this package only when the command runs,
+and it needs ruff (a development requirement) to sort imports and format.
 """
 
 from __future__ import annotations
@@ -12,8 +15,6 @@ from __future__ import annotations
 import importlib.util
 import json
 import re
-import subprocess
-import sys
 from pathlib import Path
 
 import click
@@ -39,6 +40,8 @@ def scaffold(name: str, fields: tuple[str, ...], plural: str | None, dry_run: bo
     Types: str, text, int, bool, decimal, float, date, datetime, uuid, and fk:MODEL
     (owner:fk:user makes owner_id). A ? after the type makes a field optional.
     """
+    if importlib.util.find_spec("ruff") is None:
+        raise click.ClickException("flask scaffold needs ruff: run `make install`.")
     try:
         spec = parse(name, list(fields), existing_models(), plural)
         changes = plan(spec, ROOT)
@@ -55,25 +58,12 @@ def scaffold(name: str, fields: tuple[str, ...], plural: str | None, dry_run: bo
     if dry_run:
         click.echo("Dry run: nothing was written.")
         return
-    format_files(list(changes))
     message = f"create {spec.plural} table"
     click.echo(
         "\nNext, create and apply the migration, then run the new tests:\n"
         f'  flask db migrate -m "{message}"    (or: make db-revision msg="{message}")\n'
         "  flask db upgrade    (or: make db-upgrade)\n"
         f"  make test ARGS=tests/api/test_{spec.plural}.py"
-    )
-
-
-def format_files(paths: list[Path]) -> None:
-    """Run ruff's formatter on the new files when ruff is installed (it is a
-    development dependency), so they match the project's style to the letter."""
-    if importlib.util.find_spec("ruff") is None:
-        return
-    subprocess.run(
-        [sys.executable, "-m", "ruff", "format", "--quiet", *map(str, paths)],
-        cwd=ROOT,
-        check=False,
     )
 
 
@@ -91,16 +81,17 @@ def existing_models() -> dict[str, Target]:
 
 def plan(spec: ResourceSpec, root: Path) -> dict[Path, str]:
     """Every file to write or update, or ``SpecError`` if any would clash."""
-    new = {
-        root / "app" / "models" / f"{spec.name}.py": render.model(spec),
-        root / "app" / "repositories" / f"{spec.name}.py": render.repository(spec),
-        root / "app" / "schemas" / f"{spec.name}.py": render.schemas(spec),
-        root / "app" / "api" / f"{spec.plural}.py": render.api(spec),
-        root / "tests" / "api" / f"test_{spec.plural}.py": render.tests(spec),
+    targets = {
+        "model.py.j2": root / "app" / "models" / f"{spec.name}.py",
+        "repository.py.j2": root / "app" / "repositories" / f"{spec.name}.py",
+        "schemas.py.j2": root / "app" / "schemas" / f"{spec.name}.py",
+        "api.py.j2": root / "app" / "api" / f"{spec.plural}.py",
+        "test_api.py.j2": root / "tests" / "api" / f"test_{spec.plural}.py",
     }
-    taken = [str(path.relative_to(root)) for path in new if path.exists()]
+    taken = [str(path.relative_to(root)) for path in targets.values() if path.exists()]
     if taken:
         raise SpecError(f"Refusing to overwrite: {', '.join(taken)}.")
+    new = {path: render.render(template, spec, path, root) for template, path in targets.items()}
     models_init = root / "app" / "models" / "__init__.py"
     api_init = root / "app" / "api" / "__init__.py"
     return {

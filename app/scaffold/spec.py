@@ -59,7 +59,7 @@ class FieldType:
     schema_imports: tuple[str, ...] = ()
 
 
-INT_RANGE = "validate=validate.Range(min=-(2**63), max=2**63 - 1)"
+INT_RANGE = "validate=validate.Range(min=-MAX_ID - 1, max=MAX_ID)"
 
 TYPES: dict[str, FieldType] = {
     "str": FieldType(
@@ -95,6 +95,7 @@ TYPES: dict[str, FieldType] = {
         smaller=7,
         invalid="many",
         model_imports=("from sqlalchemy import BigInteger",),
+        schema_imports=("from app.db.base import MAX_ID",),
     ),
     "bool": FieldType(
         column="Boolean()",
@@ -269,12 +270,12 @@ def parse_field(text: str, models: dict[str, Target]) -> FieldSpec:
 def parse(
     name: str, field_texts: list[str], models: dict[str, Target], plural: str | None = None
 ) -> ResourceSpec:
-    """Check everything before anything is written."""
+    """Check everything before anything is written; a taken name first."""
+    if name in models:
+        raise SpecError(f"A model named {name!r} exists already.")
     check_name(name, "Resource")
     if name in RESERVED_NAMES:
         raise SpecError(f"{name!r} is reserved: pick another name.")
-    if name in models:
-        raise SpecError(f"A model named {name!r} exists already.")
     cls = "".join(part.capitalize() for part in name.split("_"))
     if cls in RESERVED_CLASSES:
         raise SpecError(f"{name!r} would make a class {cls} that the generated code imports.")

@@ -17,6 +17,7 @@ from typing import Any
 
 from marshmallow import ValidationError, fields, validate
 
+from app.db.base import MAX_ID
 from app.schemas.fields import NUMBER_TEXT, BoundedDecimal, Text, UTCDateTime
 
 # A character of free text, percent-encoded: four UTF-8 bytes, each as %XX.
@@ -53,7 +54,7 @@ class QueryBoolean(fields.Boolean):
 class QueryInteger(fields.Integer):
     """An integer in ASCII digits, optionally negative; bounded by its ``Range``."""
 
-    def __init__(self, *, minimum: int = -(2**63), maximum: int = 2**63 - 1, **kwargs: Any):
+    def __init__(self, *, minimum: int = -MAX_ID - 1, maximum: int = MAX_ID, **kwargs: Any):
         self.bounds = (minimum, maximum)
         super().__init__(validate=validate.Range(min=minimum, max=maximum), **kwargs)
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 import logging
 import os
 import uuid
@@ -9,12 +10,12 @@ from datetime import UTC, datetime, timedelta
 
 import jwt
 import pytest
-from argon2 import PasswordHasher
 from flask import Flask
 from flask.testing import FlaskClient
 
 from app import clock
 from app.models.user import User
+from app.security.passwords import Passwords
 from tests.factories import PASSWORD, add_user, bearer, sign_in
 
 
@@ -90,17 +91,19 @@ def test_unknown_email_and_wrong_password_get_the_same_answer(
     assert unknown_email.headers["WWW-Authenticate"] == wrong_password.headers["WWW-Authenticate"]
 
 
-def test_unknown_email_still_verifies_a_hash(app: Flask, client: FlaskClient) -> None:
+def test_unknown_email_still_verifies_a_hash(
+    app: Flask, client: FlaskClient, monkeypatch: pytest.MonkeyPatch
+) -> None:
     """The unknown-email path spends the same Argon2 work as a wrong password."""
     calls: list[str] = []
-    real = app.extensions["password_hasher"]
+    passwords = app.extensions["auth"].passwords
+    real = passwords.verify
 
-    class Spy(PasswordHasher):
-        def verify(self, hash: str | bytes, password: str | bytes) -> bool:
-            calls.append("verify")
-            return real.verify(hash, password)
+    def spy(password_hash: str, password: str) -> bool:
+        calls.append("verify")
+        return bool(real(password_hash, password))
 
-    app.extensions["password_hasher"] = Spy(time_cost=1, memory_cost=8, parallelism=1)
+    monkeypatch.setattr(passwords, "verify", spy)
 
     response = client.post(
         "/api/auth/token", json={"email": "nobody@example.com", "password": "whatever123"}
@@ -278,7 +281,9 @@ def test_new_password_obeys_the_rules(app: Flask, client: FlaskClient) -> None:
 
 def test_sign_in_rehashes_when_hash_parameters_change(app: Flask, client: FlaskClient) -> None:
     user = add_user(app)
-    app.extensions["password_hasher"] = PasswordHasher(time_cost=2, memory_cost=16, parallelism=1)
+    app.extensions["auth"] = dataclasses.replace(
+        app.extensions["auth"], passwords=Passwords(time_cost=2, memory_cost=16, parallelism=1)
+    )
 
     sign_in(client, user["email"])
 

@@ -11,8 +11,8 @@ from flask import Flask
 from flask.testing import FlaskClient
 from sqlalchemy import event
 
+from app.db import db
 from app.db.session import get_db
-from app.extensions import db
 from tests.factories import add_user
 
 

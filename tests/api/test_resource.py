@@ -8,11 +8,13 @@ from flask.testing import FlaskClient
 
 from app import create_app
 from app.api.blueprint import Blueprint
+from app.api.permissions import staff
 from app.api.resource import ModelResource
 from app.extensions import get_api
 from app.models.user import User
 from app.repositories.user import UserRepository
 from app.schemas.user import UserCreateSchema, UserReadSchema, UserUpdateSchema
+from tests.factories import add_user, bearer, sign_in
 from tests.support.databases import app_config, dispose_engines
 
 probe = Blueprint("probe", __name__, url_prefix="/api/probe")
@@ -29,6 +31,22 @@ class ProbeResource(ModelResource[User, UserRepository]):
 
 
 ProbeResource.register(probe)
+
+read_only = Blueprint("read_only_users", __name__, url_prefix="/api/read-only-users")
+
+
+class ReadOnlyUsers(ModelResource[User, UserRepository]):
+    """A resource with two actions: list and retrieve, for staff."""
+
+    repository = UserRepository
+    read_schema = UserReadSchema
+    create_schema = UserCreateSchema
+    update_schema = UserUpdateSchema
+    actions = ("list", "retrieve")
+    permissions = {"list": (staff,), "retrieve": (staff,)}
+
+
+ReadOnlyUsers.register(read_only)
 
 
 def test_actions_left_out_of_permissions_keep_the_defaults(app: Flask, client: FlaskClient) -> None:
@@ -49,15 +67,25 @@ def test_actions_left_out_of_permissions_keep_the_defaults(app: Flask, client: F
         ({"default_ordering": "email"}, "default_ordering"),
         ({"permissions": {"publish": None}}, "unknown actions"),
         ({"filter_fields": ("email__lte",)}, "not a column"),
+        ({"actions": ("list", "retreive")}, r"actions: unknown actions \['retreive'\]"),
+        ({"decorators": {"crate": ()}}, r"decorators: unknown actions \['crate'\]"),
+        ({"responses": {"updat": {409: "x"}}}, r"responses: unknown actions \['updat'\]"),
+        ({"docs": {"lst": "x"}}, r"docs: unknown actions \['lst'\]"),
+        (
+            {"actions": ("list",), "permissions": {"delete": None}},
+            r"permissions: unknown actions \['delete'\] \(its actions: list\)",
+        ),
     ],
 )
 def test_a_wrong_declaration_fails_at_import_time(
     declaration: dict[str, object], message: str
 ) -> None:
-    resource = type("Broken", (ProbeResource,), declaration)
+    def declare_and_register() -> None:
+        resource = type("Broken", (ProbeResource,), declaration)
+        resource.register(Blueprint("broken", __name__))
 
     with pytest.raises(TypeError, match=message):
-        resource.register(Blueprint("broken", __name__))
+        declare_and_register()
 
 
 def test_security_headers_on_every_response(client: FlaskClient) -> None:
@@ -88,3 +116,24 @@ def test_no_content_has_no_content_type(app: Flask, admin_client: FlaskClient) -
 
     assert response.status_code == 204
     assert "Content-Type" not in response.headers
+
+
+def test_a_read_only_resource_has_only_its_routes(app: Flask) -> None:
+    get_api(app).register_blueprint(read_only)
+    admin_client = app.test_client()
+    staff_user = add_user(app, is_staff=True)
+    admin_client.environ_base["HTTP_AUTHORIZATION"] = bearer(
+        sign_in(admin_client, staff_user["email"])
+    )["Authorization"]
+    me = admin_client.get("/api/auth/me").json
+
+    assert admin_client.get("/api/read-only-users").status_code == 200
+    assert admin_client.get(f"/api/read-only-users/{me['id']}").json == me
+    for method in ("post", "patch", "delete", "put"):
+        url = "/api/read-only-users" + ("" if method == "post" else f"/{me['id']}")
+        response = getattr(admin_client, method)(url, json={"full_name": "x"})
+        assert response.status_code == 405, method
+        assert response.mimetype == "application/problem+json"
+    paths = admin_client.get("/openapi.json").json["paths"]
+    assert set(paths["/api/read-only-users"]) == {"get"}
+    assert set(paths["/api/read-only-users/{id}"]) - {"parameters"} == {"get"}

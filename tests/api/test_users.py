@@ -3,11 +3,11 @@
 from __future__ import annotations
 
 import pytest
+from flask import Flask
 from flask.testing import FlaskClient
 from sqlalchemy.orm import Session
 
 from app.models.user import User
-from app.security.passwords import verify_password
 from tests.factories import create_user, user_payload
 
 READ_FIELDS = {
@@ -42,14 +42,16 @@ def test_create_returns_the_user_and_its_location(client: FlaskClient) -> None:
     assert response.headers["Location"] == f"/api/users/{body['id']}"
 
 
-def test_create_stores_a_hash_never_the_password(client: FlaskClient, session: Session) -> None:
+def test_create_stores_a_hash_never_the_password(
+    app: Flask, client: FlaskClient, session: Session
+) -> None:
     created = create_user(client, password="s3cret-passphrase")
 
     user = session.get(User, created["id"])
     assert user is not None
     assert user.password_hash is not None
     assert "s3cret-passphrase" not in user.password_hash
-    assert verify_password(user.password_hash, "s3cret-passphrase")
+    assert app.extensions["auth"].passwords.verify(user.password_hash, "s3cret-passphrase")
 
 
 def test_no_response_exposes_the_password_or_its_hash(client: FlaskClient) -> None:

@@ -10,10 +10,9 @@ from sqlalchemy import Connection, event, func, select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
-from app.exceptions import AuthenticationError, ConflictError, NotFoundError, ValidationFailed
+from app.exceptions import ConflictError, NotFoundError
 from app.models.user import User
 from app.repositories import Page, UserRepository
-from app.security.passwords import verify_password
 
 EMAIL_TAKEN = "A user with this email already exists."
 
@@ -22,59 +21,24 @@ def count_users(session: Session) -> int:
     return session.scalar(select(func.count()).select_from(User)) or 0
 
 
+def add(repo: UserRepository, email: str, **values: Any) -> User:
+    """A user as the repository stores it (the account service's rules are tested in
+    tests/services)."""
+    return repo.add(User(email=email, **values))
+
+
 def make_users(repo: UserRepository, n: int) -> list[User]:
-    return [repo.create(email=f"user{i}@example.com", password=None) for i in range(n)]
+    return [add(repo, f"user{i}@example.com") for i in range(n)]
 
 
-def test_create_hashes_the_password_and_normalises_the_email(session: Session) -> None:
+def test_the_unique_constraint_makes_a_duplicate_email_a_conflict(session: Session) -> None:
+    """The repository checks nothing before it writes: the constraint decides, and
+    the error names the field."""
     repo = UserRepository(session)
-
-    user = repo.create(email="  Ada@Example.COM ", password="s3cret-passphrase", full_name="Ada")
-
-    assert user.id is not None
-    assert user.email == "ada@example.com"
-    assert user.full_name == "Ada"
-    assert user.is_active is True
-    assert user.password_hash is not None
-    assert "s3cret-passphrase" not in user.password_hash
-    assert verify_password(user.password_hash, "s3cret-passphrase")
-    assert not verify_password(user.password_hash, "wrong-passphrase")
-    stored = session.scalar(select(User.email).where(User.id == user.id))
-    assert stored == "ada@example.com"
-
-
-def test_create_without_a_password_stores_no_hash(session: Session) -> None:
-    repo = UserRepository(session)
-
-    user = repo.create(email="nopass@example.com", password=None)
-
-    assert user.id is not None
-    assert session.scalar(select(User.password_hash).where(User.id == user.id)) is None
-
-
-def test_create_with_a_taken_email_in_another_case_conflicts(session: Session) -> None:
-    repo = UserRepository(session)
-    repo.create(email="grace@example.com", password=None)
+    add(repo, "race@example.com")
 
     with pytest.raises(ConflictError) as excinfo:
-        repo.create(email="  GRACE@Example.com ", password="whatever-passphrase")
-
-    assert excinfo.value.field == "email"
-    assert str(excinfo.value) == EMAIL_TAKEN
-    assert count_users(session) == 1
-    assert not session.new
-
-
-def test_unique_constraint_decides_when_the_pre_check_is_bypassed(
-    session: Session, monkeypatch: pytest.MonkeyPatch
-) -> None:
-    """Two concurrent creates both pass the pre-check; only the constraint stops one."""
-    repo = UserRepository(session)
-    repo.create(email="race@example.com", password=None)
-    monkeypatch.setattr(UserRepository, "get_by_email", lambda self, email: None)
-
-    with pytest.raises(ConflictError) as excinfo:
-        repo.create(email="RACE@example.com", password=None)
+        add(repo, "RACE@example.com")
 
     assert excinfo.value.field == "email"
     assert str(excinfo.value) == EMAIL_TAKEN
@@ -83,7 +47,7 @@ def test_unique_constraint_decides_when_the_pre_check_is_bypassed(
 
 def test_get_returns_the_user_or_none(session: Session) -> None:
     repo = UserRepository(session)
-    user = repo.create(email="get@example.com", password=None)
+    user = add(repo, "get@example.com")
 
     assert repo.get(user.id) is user
     assert repo.get(user.id + 1000) is None
@@ -91,7 +55,7 @@ def test_get_returns_the_user_or_none(session: Session) -> None:
 
 def test_get_or_raise(session: Session) -> None:
     repo = UserRepository(session)
-    user = repo.create(email="raise@example.com", password=None)
+    user = add(repo, "raise@example.com")
     missing = user.id + 1000
 
     assert repo.get_or_raise(user.id) is user
@@ -102,7 +66,7 @@ def test_get_or_raise(session: Session) -> None:
 
 def test_get_by_email_ignores_case_and_surrounding_spaces(session: Session) -> None:
     repo = UserRepository(session)
-    user = repo.create(email="lookup@example.com", password=None)
+    user = add(repo, "lookup@example.com")
 
     assert repo.get_by_email("lookup@example.com") is user
     assert repo.get_by_email("  LookUp@EXAMPLE.com\t") is user
@@ -134,8 +98,8 @@ def test_list_of_nothing_has_no_pages(session: Session) -> None:
 
 def test_list_filters_with_where(session: Session) -> None:
     repo = UserRepository(session)
-    repo.create(email="active@example.com", password=None)
-    inactive = repo.create(email="inactive@example.com", password=None, is_active=False)
+    add(repo, "active@example.com")
+    inactive = add(repo, "inactive@example.com", is_active=False)
 
     page = repo.list(where=[User.is_active.is_(False)])
 
@@ -145,7 +109,7 @@ def test_list_filters_with_where(session: Session) -> None:
 
 def test_exists(session: Session) -> None:
     repo = UserRepository(session)
-    repo.create(email="here@example.com", password=None, is_active=False)
+    add(repo, "here@example.com", is_active=False)
 
     assert repo.exists(User.email == "here@example.com")
     assert repo.exists(User.email == "here@example.com", User.is_active.is_(False))
@@ -155,7 +119,7 @@ def test_exists(session: Session) -> None:
 
 def test_update_sets_the_given_fields(session: Session) -> None:
     repo = UserRepository(session)
-    user = repo.create(email="before@example.com", password=None, full_name="Before")
+    user = add(repo, "before@example.com", full_name="Before")
 
     repo.update(user, {"full_name": "After", "email": " AFTER@example.com", "is_active": False})
 
@@ -163,59 +127,9 @@ def test_update_sets_the_given_fields(session: Session) -> None:
     assert (user.full_name, user.email, user.is_active) == ("After", "after@example.com", False)
 
 
-def test_set_password_checks_the_rules_then_hashes(session: Session) -> None:
-    repo = UserRepository(session)
-    user = repo.create(email="rehash@example.com", password="first-passphrase")
-
-    with pytest.raises(ValidationFailed) as excinfo:
-        repo.set_password(user, "rehash@example.com")
-    repo.set_password(user, "second-passphrase")
-
-    assert excinfo.value.errors == {"password": ["Must not be the same as the email address."]}
-    assert user.password_hash is not None
-    assert verify_password(user.password_hash, "second-passphrase")
-    assert not verify_password(user.password_hash, "first-passphrase")
-
-
-def test_authenticate_checks_password_and_activity(session: Session) -> None:
-    repo = UserRepository(session)
-    user = repo.create(email="auth@example.com", password="right passphrase")
-
-    assert repo.authenticate("AUTH@example.com", "right passphrase") is user
-    assert user.last_login is not None
-    for email, password in [("auth@example.com", "wrong"), ("nobody@example.com", "x")]:
-        with pytest.raises(AuthenticationError):
-            repo.authenticate(email, password)
-    repo.update(user, {"is_active": False})
-    with pytest.raises(AuthenticationError):
-        repo.authenticate("auth@example.com", "right passphrase")
-
-
-def test_update_to_another_users_email_conflicts(session: Session) -> None:
-    repo = UserRepository(session)
-    first = repo.create(email="first@example.com", password=None)
-    second = repo.create(email="second@example.com", password=None)
-
-    with pytest.raises(ConflictError) as excinfo:
-        repo.update(second, {"email": first.email.upper()})
-
-    assert excinfo.value.field == "email"
-    session.expire(second)
-    assert second.email == "second@example.com"
-
-
-def test_update_to_own_email_in_another_case_is_fine(session: Session) -> None:
-    repo = UserRepository(session)
-    user = repo.create(email="mine@example.com", password=None)
-
-    repo.update(user, {"email": "MINE@example.com"})
-
-    assert user.email == "mine@example.com"
-
-
 def test_delete_removes_the_user(session: Session) -> None:
     repo = UserRepository(session)
-    user = repo.create(email="doomed@example.com", password=None)
+    user = add(repo, "doomed@example.com")
     user_id = user.id
 
     repo.delete(user)
@@ -226,7 +140,7 @@ def test_delete_removes_the_user(session: Session) -> None:
 
 def test_timestamps_are_aware_utc_after_a_round_trip(session: Session) -> None:
     repo = UserRepository(session)
-    user = repo.create(email="time@example.com", password=None)
+    user = add(repo, "time@example.com")
 
     session.expire(user)
 
@@ -238,7 +152,7 @@ def test_timestamps_are_aware_utc_after_a_round_trip(session: Session) -> None:
 
 def test_update_moves_updated_at_only(session: Session) -> None:
     repo = UserRepository(session)
-    user = repo.create(email="moves@example.com", password=None)
+    user = add(repo, "moves@example.com")
     # Backdate both, so the assertions need no sleep and cannot tie.
     past = datetime(2000, 1, 1, tzinfo=UTC)
     repo.update(user, {"created_at": past, "updated_at": past})
@@ -279,7 +193,7 @@ def test_list_runs_a_constant_number_of_statements(session: Session) -> None:
 def test_integrity_errors_other_than_duplicates_are_not_conflicts(session: Session) -> None:
     """A NOT NULL violation is a bug: it must not be reported as a 409 conflict."""
     users = UserRepository(session)
-    user = users.create(email="nonull@example.com", password=None)
+    user = add(users, "nonull@example.com")
 
     with pytest.raises(IntegrityError):
         users.update(user, {"full_name": None})

@@ -13,7 +13,7 @@ from sqlalchemy import create_engine, make_url
 
 from app import create_app
 from app.config import normalize_database_url
-from app.extensions import db
+from app.db import db
 
 
 def app_config(database_url: str, **overrides: Any) -> dict[str, Any]:
