@@ -19,7 +19,7 @@ threads = int(os.environ.get("GUNICORN_THREADS", "2"))
 # line or headers too large, a malformed request) in problem+json like the app.
 worker_class = "app.serving.ProblemThreadWorker" if threads > 1 else "app.serving.ProblemSyncWorker"
 # The longest request line read (gunicorn's default is 4094). Every list's
-# longest valid URL fits in it: app/api/resource.py's MAX_REQUEST_LINE.
+# longest valid URL fits in it: app/api/listing.py's MAX_REQUEST_LINE.
 limit_request_line = 8190
 # A request slower than this is killed; a worker gets this long to finish its
 # in-flight requests after SIGTERM before it is killed.

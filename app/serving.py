@@ -31,7 +31,6 @@ STATUS_BY_ERROR: tuple[tuple[type[BaseException] | tuple[type[BaseException], ..
     (errors.UnsupportedTransferCoding, 501),
     (errors.ExpectationFailed, 417),
     ((errors.ForbiddenProxyRequest, ssl.SSLError), 403),
-    (errors.ConfigurationProblem, 500),
     (
         (
             errors.InvalidRequestLine,
@@ -46,6 +45,10 @@ STATUS_BY_ERROR: tuple[tuple[type[BaseException] | tuple[type[BaseException], ..
             errors.InvalidChunkSize,
             errors.ChunkMissingTerminator,
             errors.InvalidChunkExtension,
+            errors.InvalidProxyHeader,
+            # A SCRIPT_NAME header (from a trusted proxy) that does not prefix the
+            # path: the request's fault, although gunicorn calls it a 500.
+            errors.ConfigurationProblem,
         ),
         400,
     ),
@@ -94,6 +97,10 @@ class ProblemErrors:
     cfg: Any
 
     def handle_error(self, req: Any, client: socket.socket, addr: Any, exc: BaseException) -> None:
+        if isinstance(exc, SystemExit | KeyboardInterrupt):
+            # The worker is being stopped (gunicorn's timeout aborts a sync worker
+            # stuck on a silent client): nothing to answer, let it exit.
+            raise exc
         started = datetime.now()
         addr = addr or ("", -1)  # a UNIX socket
         status = status_for(exc)

@@ -13,6 +13,7 @@ import json
 import os
 import re
 from collections.abc import Iterator
+from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 from typing import Any
 from urllib.parse import quote
@@ -141,6 +142,59 @@ def test_a_well_formed_chunked_body_is_read(server: Server) -> None:
     _assert_problem(exchange(server.url, request), 401)
 
 
+def test_a_body_shorter_than_its_content_length_is_400(server: Server) -> None:
+    body = b'{"email": "a@example.com", "password": "x"}'
+    request = request_bytes(
+        "POST", "/api/auth/token", headers={"Content-Type": "application/json"}, body=body
+    ).replace(b"Content-Length: %d" % len(body), b"Content-Length: %d" % (len(body) + 50))
+
+    response = exchange(server.url, request, half_close=True)
+
+    assert "shorter than its Content-Length" in _assert_problem(response, 400)["detail"]
+
+
+def test_a_compressed_body_is_415(server: Server) -> None:
+    body = b'{"email": "a@example.com", "password": "x"}'
+    request = request_bytes(
+        "POST",
+        "/api/auth/token",
+        headers={"Content-Type": "application/json", "Content-Encoding": "gzip"},
+        body=body,
+    )
+
+    _assert_problem(exchange(server.url, request), 415)
+
+
+def test_a_transfer_coding_the_server_does_not_decode_is_501(server: Server) -> None:
+    body = b'{"email": "a@example.com", "password": "x"}'
+    request = request_bytes(
+        "POST",
+        "/api/auth/token",
+        headers={"Content-Type": "application/json"},
+        chunks=chunked(body),
+    ).replace(b"Transfer-Encoding: chunked", b"Transfer-Encoding: gzip, chunked")
+
+    _assert_problem(exchange(server.url, request), 501)
+
+
+@pytest.mark.parametrize("query", ["q=%ff", "q=%C0%80", "q=%", "q=%g1", "%ff=1"])
+def test_a_query_string_that_is_not_percent_encoded_utf8_is_400(
+    server: Server, token: str, query: str
+) -> None:
+    request = request_bytes(
+        "GET", f"/api/users?{query}", headers={"Authorization": f"Bearer {token}"}
+    )
+
+    _assert_problem(exchange(server.url, request), 400)
+
+
+def test_a_script_name_that_is_not_a_prefix_is_400(server: Server) -> None:
+    """From a trusted peer (127.0.0.1), gunicorn reads SCRIPT_NAME from a header."""
+    request = request_bytes("GET", "/health", headers={"SCRIPT_NAME": "/nope"})
+
+    _assert_problem(exchange(server.url, request), 400)
+
+
 # -- what the router and Flask answer ---------------------------------------------
 
 
@@ -255,3 +309,34 @@ def test_the_server_reads_the_request_line_the_app_plans_for() -> None:
 
     assert match is not None
     assert int(match.group(1)) == MAX_REQUEST_LINE <= 8190
+
+
+def test_a_silent_client_stops_a_sync_worker_without_a_500(live_database: str) -> None:
+    """gunicorn's timeout aborts a sync worker blocked on a client that sends
+    nothing: the client gets no answer (not a 500), and the worker is replaced."""
+    with gunicorn(
+        live_database, GUNICORN_THREADS="1", GUNICORN_WORKERS="1", GUNICORN_TIMEOUT="2"
+    ) as live:
+        silent = exchange(live.url, b"", timeout=15)
+        after = exchange(live.url, request_bytes("GET", "/health"))
+
+    assert silent.status == 0  # closed without a response
+    assert after.status == 200
+    assert "Internal Server Error" not in live.stdout + live.stderr
+
+
+def test_concurrent_writes_queue_instead_of_failing(live_database: str) -> None:
+    """On SQLite, two transactions that both read then write used to deadlock, and
+    one got a 503 at once; transactions now take the write lock first and queue."""
+    with gunicorn(
+        live_database, GUNICORN_WORKERS="2", GUNICORN_THREADS="4", SIGNUP_RATE_LIMIT="1000/hour"
+    ) as live:
+
+        def sign_up(n: int) -> int:
+            body = json.dumps({"email": f"crowd{n}@example.com", "password": "a fine pass"})
+            return exchange(live.url, _json_request("POST", "/api/users", body.encode())).status
+
+        with ThreadPoolExecutor(max_workers=16) as pool:
+            statuses = list(pool.map(sign_up, range(16)))
+
+    assert statuses == [201] * 16

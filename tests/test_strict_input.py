@@ -8,6 +8,7 @@ half-read.
 
 from __future__ import annotations
 
+import base64
 import json
 import time
 from typing import Any
@@ -267,3 +268,75 @@ def test_createsuperuser_refuses_an_email_with_an_invisible_character(app: Flask
 
     assert result.exit_code == 1
     assert "email: Must not contain invisible or control characters." in result.output
+
+
+# -- found by probing a live server -------------------------------------------------
+
+
+def test_a_deeply_nested_cursor_is_422(admin_client: FlaskClient) -> None:
+    cursor = base64.urlsafe_b64encode(b"[" * 975).decode().rstrip("=")
+
+    response = admin_client.get("/api/users", query_string={"cursor": cursor})
+
+    assert "cursor" in _problem(response, 422)["errors"]
+
+
+def test_an_ideographic_full_stop_is_a_dot(client: FlaskClient) -> None:
+    first = client.post("/api/users", json={"email": "pct@example.com", "password": "a fine pass"})
+    assert first.status_code == 201, first.json
+
+    again = client.post(
+        "/api/users", json={"email": "pct@example\u3002com", "password": "a fine pass"}
+    )
+
+    assert _problem(again, 409)["errors"] == {"email": ["A user with this email already exists."]}
+
+
+@pytest.mark.parametrize("expires", [float("nan"), float("inf"), 4102444800.5, "4102444800", True])
+def test_a_token_that_expires_at_no_whole_second_is_401(
+    app: Flask, client: FlaskClient, expires: Any
+) -> None:
+    user = add_user(app)
+
+    response = client.get("/api/auth/me", headers=_token(app, sub=str(user["id"]), exp=expires))
+
+    _problem(response, 401)
+
+
+@pytest.mark.parametrize("padding", ["\N{NO-BREAK SPACE}", "\x85", "\N{EM SPACE}"])
+def test_a_token_with_non_http_whitespace_around_it_is_401(
+    app: Flask, client: FlaskClient, padding: str
+) -> None:
+    user = add_user(app)
+    header = _token(app, sub=str(user["id"]))["Authorization"] + padding
+
+    response = client.get("/api/auth/me", headers={"Authorization": header})
+
+    _problem(response, 401)
+
+
+def test_search_folds_case_the_same_way_on_both_sides(
+    app: Flask, admin_client: FlaskClient
+) -> None:
+    """Python's and PostgreSQL's lower() disagree on a final sigma: the database
+    lower-cases both the column and the search text."""
+    wanted = add_user(app, email="greek@example.com", full_name="ΣΑΣ İSTANBUL")
+
+    for query in ("ΣΑΣ", "İSTANBUL", "ΣΑΣ İSTANBUL"):
+        found = admin_client.get("/api/users", query_string={"q": query}).json["items"]
+        assert [u["id"] for u in found] == [wanted["id"]], query
+
+
+@pytest.mark.parametrize(
+    "headers",
+    [{"If-Match": '"nope"'}, {"Range": "items=0-5"}, {"Range": "bytes=0-0,5-5"}],
+)
+def test_documentation_assets_are_served_whole(
+    client: FlaskClient, headers: dict[str, str]
+) -> None:
+    response = client.get("/docs/assets/redoc/redoc.standalone.js", headers=headers)
+    body = response.get_data()
+    response.close()
+
+    assert response.status_code == 200
+    assert len(body) > 100_000

@@ -64,7 +64,8 @@ def _signed_in() -> SignedIn:
     signed_in: SignedIn | None = g.get("signed_in")
     if signed_in is None:
         scheme, _, token = request.headers.get("Authorization", "").partition(" ")
-        if scheme.lower() != "bearer" or not token.strip():
+        token = token.strip(" \t")  # HTTP's whitespace only
+        if scheme.lower() != "bearer" or not token:
             raise AuthenticationError(SIGN_IN_REQUIRED)
-        signed_in = g.signed_in = tokens(get_db()).authenticate(token.strip())
+        signed_in = g.signed_in = tokens(get_db()).authenticate(token)
     return signed_in

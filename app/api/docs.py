@@ -24,11 +24,17 @@ def index() -> Response:
     return redirect(url_for("api-docs.openapi_swagger_ui"))  # type: ignore[return-value]
 
 
+# Always the whole file, cached for a day: werkzeug's conditional handling would
+# answer a failed If-Match with a 412 carrying the file as its body, and some
+# Range headers with a 416 where RFC 9110 says to ignore them.
+ASSET_OPTIONS = {"max_age": 86400, "conditional": False, "etag": False}
+
+
 @blp.get("/docs/assets/swagger-ui/<path:filename>")
 def swagger_ui_asset(filename: str) -> Response:
-    return send_from_directory(swagger_ui_path, filename, max_age=86400)
+    return send_from_directory(swagger_ui_path, filename, **ASSET_OPTIONS)
 
 
 @blp.get("/docs/assets/redoc/<path:filename>")
 def redoc_asset(filename: str) -> Response:
-    return send_from_directory(REDOC_DIR, filename, max_age=86400)
+    return send_from_directory(REDOC_DIR, filename, **ASSET_OPTIONS)

@@ -265,7 +265,7 @@ def decode_cursor(cursor: str, ordering: str, field: fields.Field[Any]) -> tuple
         if made_for != ordering or type(last_id) is not int or not 1 <= last_id <= MAX_ID:
             raise ValueError(made_for)
         return field.deserialize(value), last_id
-    except (ValueError, TypeError, binascii.Error, ValidationError) as exc:
+    except (ValueError, TypeError, RecursionError, binascii.Error, ValidationError) as exc:
         raise InvalidFieldsError({"cursor": [INVALID_CURSOR]}) from exc
 
 

@@ -1,18 +1,21 @@
 """Reading requests, strictly: the JSON body and the query string.
 
 Every way a body can fail to parse ends here, in a 4xx that ``app.errors`` turns
-into a problem: not JSON (415), too large (413), unreadable or malformed on the
-wire (400), not UTF-8, not JSON, nested too deeply, a number too long, a
-``NaN``, a key given twice (400). A query parameter given twice is a 422 that
-names it: the API never picks one of two values silently.
+into a problem: not JSON or compressed (415), too large (413), a transfer coding
+the server does not decode (501), unreadable, cut short or malformed on the wire
+(400), not UTF-8, not JSON, nested too deeply, a number too long, a ``NaN``, a key
+given twice (400). A query string that is not valid percent-encoded UTF-8 is a
+400, and a parameter given twice a 422 that names it: the API never guesses.
 """
 
 from __future__ import annotations
 
 import json
+import re
 from collections import Counter
 from collections.abc import Mapping
 from typing import Any
+from urllib.parse import unquote_to_bytes
 
 import flask
 import marshmallow as ma
@@ -23,9 +26,13 @@ from werkzeug.exceptions import (
     RequestEntityTooLarge,
     UnsupportedMediaType,
 )
+from werkzeug.exceptions import (
+    NotImplemented as NotImplementedStatus,
+)
 
 from app.exceptions import InvalidFieldsError
 
+MALFORMED_ESCAPE = re.compile(rb"%(?![0-9A-Fa-f]{2})")
 # Python refuses to convert integers of more than 4,300 digits (a ValueError
 # the JSON parser lets through); no field of this API needs more than 20.
 MAX_INTEGER_DIGITS = 100
@@ -39,6 +46,7 @@ class RequestParser(FlaskParser):
         return read_json_body(req)
 
     def load_querystring(self, req: flask.Request, schema: ma.Schema) -> Any:
+        check_query_string(req.query_string)
         repeated = sorted(
             name
             for name, values in req.args.lists()
@@ -49,10 +57,23 @@ class RequestParser(FlaskParser):
         return super().load_querystring(req, schema)
 
 
+def check_query_string(query: bytes) -> None:
+    """400 unless every ``%`` starts an escape and the escapes decode as UTF-8
+    (werkzeug keeps ``%ff`` or ``%`` as literal text, which would then be searched)."""
+    if MALFORMED_ESCAPE.search(query):
+        raise BadRequest("The query string has a malformed percent-escape.")
+    try:
+        unquote_to_bytes(query.replace(b"+", b" ")).decode("utf-8")
+    except UnicodeDecodeError as exc:
+        raise BadRequest("The query string is not valid UTF-8 once decoded.") from exc
+
+
 def read_json_body(request: flask.Request) -> Any:
     """The request's JSON body, or the HTTP error that says why it cannot be read."""
     if not is_json_request(request):
         raise UnsupportedMediaType("Send the body as JSON with Content-Type: application/json.")
+    if request.headers.get("Content-Encoding", "identity").strip().lower() != "identity":
+        raise UnsupportedMediaType("Send the body uncompressed (no Content-Encoding).")
     data = read_body(request)
     try:
         text = data.decode("utf-8")
@@ -82,8 +103,13 @@ def read_body(request: flask.Request) -> bytes:
     raises while decoding the body (a malformed chunk, a missing terminator, a
     client gone mid-body) is the client's fault: 400.
     """
+    codings = [c.strip().lower() for c in request.headers.get("Transfer-Encoding", "").split(",")]
+    if any(coding not in ("", "chunked", "identity") for coding in codings):
+        raise NotImplementedStatus("Only the chunked transfer coding is supported.")
     try:
         data = request.get_data(cache=True)
+        if request.content_length is not None and len(data) != request.content_length:
+            raise BadRequest("The request body is shorter than its Content-Length.")
         limit = request.max_content_length
         if (
             limit is not None

@@ -6,6 +6,12 @@ transaction. SQLAlchemy documents the fix used here: let the driver do nothing a
 emit ``BEGIN`` ourselves. This also makes each migration one transaction on
 SQLite, so a failing migration leaves nothing half-applied. Foreign keys are off
 by default in SQLite; the app turns them on.
+
+Each transaction begins ``IMMEDIATE``: it takes the write lock up front, so two
+concurrent requests queue (for up to ``DATABASE_CONNECT_TIMEOUT``) instead of
+deadlocking, which SQLite reports at once as "database is locked" when two
+transactions that have read both try to write. WAL lets readers outside a
+transaction (the migrations' checks, a ``sqlite3`` shell) read meanwhile.
 """
 
 from __future__ import annotations
@@ -29,11 +35,12 @@ def enable_sqlite_transactions(engine: Engine) -> None:
         dbapi_connection.create_function("lower", 1, _lower, deterministic=True)
         cursor = dbapi_connection.cursor()
         cursor.execute("PRAGMA foreign_keys=ON")
+        cursor.execute("PRAGMA journal_mode=WAL")
         cursor.close()
 
     @event.listens_for(engine, "begin")
     def _on_begin(connection: Connection) -> None:
-        connection.exec_driver_sql("BEGIN")
+        connection.exec_driver_sql("BEGIN IMMEDIATE")
 
 
 @contextmanager

@@ -20,11 +20,14 @@ def normalize_email(email: str) -> str:
     """The stored form of an email: NFKC-normalized, trimmed and lower-cased.
 
     NFKC folds compatibility forms (fullwidth letters, ligatures, non-breaking
-    spaces) into their plain equivalents, so look-alike spellings are one
-    address. Storing one form lets the unique index decide duplicates and lets
-    ``get_by_email`` be an indexed equality lookup.
+    spaces) into their plain equivalents, and ideographic full stops become dots,
+    so look-alike spellings are one address. Storing one form lets the unique
+    index decide duplicates and lets ``get_by_email`` be an indexed equality lookup.
     """
-    return unicodedata.normalize("NFKC", unicodedata.normalize("NFKC", email).strip().lower())
+    folded = unicodedata.normalize("NFKC", email).strip().lower()
+    # IDNA reads the ideographic full stop (U+3002, what NFKC leaves of the
+    # fullwidth and halfwidth ones) as a dot: mail to it reaches the same domain.
+    return unicodedata.normalize("NFKC", folded.replace("\u3002", "."))
 
 
 # Unicode's Default_Ignorable_Code_Point ranges that are not format characters

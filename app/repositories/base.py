@@ -161,12 +161,13 @@ class Repository(Generic[ModelT]):
     def search(self, text: str, fields: Sequence[str]) -> ColumnElement[bool]:
         """Rows where any of ``fields`` contains ``text``, ignoring case.
 
-        ``%`` and ``_`` in ``text`` match themselves, not any character.
+        Both sides are lower-cased by the database, so they fold alike (Python's
+        ``str.lower`` and PostgreSQL's ``lower()`` disagree on a few letters, such as
+        a final sigma). ``%`` and ``_`` in ``text`` match themselves.
         """
-        needle = text.lower()
-        return or_(
-            *(func.lower(self.column(name)).contains(needle, autoescape=True) for name in fields)
-        )
+        escaped = text.replace("/", "//").replace("%", "/%").replace("_", "/_")
+        pattern = func.lower(literal(f"%{escaped}%"))
+        return or_(*(func.lower(self.column(name)).like(pattern, escape="/") for name in fields))
 
     def column(self, name: str) -> ColumnElement[Any]:
         """The mapped column ``name`` of the model."""

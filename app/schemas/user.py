@@ -36,7 +36,7 @@ class UserCreateSchema(Schema):
     @validates_schema(skip_on_field_errors=False)
     def _check_password_rules(self, data: dict[str, Any], **kwargs: Any) -> None:
         """Report broken password rules with the other field errors, at once.
-        (UserRepository enforces the same rules for every other caller.)"""
+        (AccountService enforces the same rules for every other caller.)"""
         if "password" not in data:
             return
         problems = password_problems(data["password"], email=data.get("email"))

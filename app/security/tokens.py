@@ -74,7 +74,8 @@ class AccessTokens:
                     "require": ["sub", "sid", "typ", "exp"],
                 },
             )
-            if claims["typ"] != "access" or claims["exp"] <= now.timestamp():
+            expires = claims["exp"]
+            if type(expires) is not int or claims["typ"] != "access" or expires <= now.timestamp():
                 raise AuthenticationError(INVALID_ACCESS_TOKEN)
             return AccessClaims(user_id=_user_id(claims["sub"]), family_id=str(claims["sid"]))
         except (jwt.InvalidTokenError, ValueError, TypeError) as exc:

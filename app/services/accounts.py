@@ -141,7 +141,7 @@ class AccountService:
     # -- rules -----------------------------------------------------------------------
 
     def _check_role_rules(self, actor: User, target: User, changes: Mapping[str, Any]) -> None:
-        if target.is_superuser and not actor.is_superuser and actor.id != target.id:
+        if target.is_superuser and not actor.is_superuser:
             raise PermissionDeniedError("Only superusers may change a superuser.")
         for field in sorted(set(changes) & set(STAFF_FIELDS)):
             if not is_staff(actor):

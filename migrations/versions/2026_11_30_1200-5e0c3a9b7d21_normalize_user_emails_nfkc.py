@@ -4,8 +4,9 @@ Revision ID: 5e0c3a9b7d21
 Revises: a1052c9deaf7
 Create Date: 2026-11-30 12:00:00.000000
 
-Emails are now stored NFKC-normalized, trimmed and lower-cased, so that
-look-alike spellings (fullwidth letters, say) are one address. This rewrites the
+Emails are now stored NFKC-normalized, trimmed and lower-cased, with ideographic
+full stops as dots, so that look-alike spellings (fullwidth letters, say) are one
+address. This rewrites the
 rows stored before. If two existing rows would end up with the same address, it
 changes nothing and stops, listing the ids of the colliding accounts: merge or
 rename them by hand, then run it again. The normalization is frozen here (a
@@ -28,7 +29,8 @@ users = sa.table("users", sa.column("id", sa.BigInteger()), sa.column("email", s
 
 
 def normalize_email(email: str) -> str:
-    return unicodedata.normalize("NFKC", unicodedata.normalize("NFKC", email).strip().lower())
+    folded = unicodedata.normalize("NFKC", email).strip().lower()
+    return unicodedata.normalize("NFKC", folded.replace("\u3002", "."))
 
 
 def upgrade() -> None:

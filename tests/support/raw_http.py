@@ -24,14 +24,21 @@ class RawResponse:
         return json.loads(self.body)
 
 
-def exchange(base_url: str, request: bytes, timeout: float = 10) -> RawResponse:
-    """Send ``request`` as it is and read the response until the server closes."""
+def exchange(
+    base_url: str, request: bytes, timeout: float = 10, *, half_close: bool = False
+) -> RawResponse:
+    """Send ``request`` as it is and read the response until the server closes;
+    ``half_close`` shuts the sending side first (the client says it is done)."""
     address = urlsplit(base_url)
     with socket.create_connection((address.hostname, address.port), timeout=timeout) as sock:
         sock.sendall(request)
+        if half_close:
+            sock.shutdown(socket.SHUT_WR)
         received = b""
         while chunk := sock.recv(65536):
             received += chunk
+    if not received:
+        return RawResponse(status=0)
     head, _, body = received.partition(b"\r\n\r\n")
     lines = head.decode("latin-1").split("\r\n")
     headers = {}
