@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Mapping
+from pathlib import Path
 from typing import Any, NoReturn
 from urllib.parse import urlsplit, urlunsplit
 
@@ -47,7 +48,7 @@ def create_app(config: Mapping[str, Any] | None = None) -> Flask:
     """
     # No implicit /static route: an API serves only what its blueprints declare.
     app = App(__name__, static_folder=None)
-    app.config.from_mapping(load_config(config))
+    app.config.from_mapping(load_config(config, instance_path=Path(app.instance_path)))
     app.logger.setLevel(logging.getLevelNamesMapping()[app.config["LOG_LEVEL"]])
     if proxies := app.config["TRUSTED_PROXIES"]:
         app.wsgi_app = ProxyFix(  # type: ignore[method-assign]

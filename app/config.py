@@ -8,14 +8,21 @@ so a developer's ``.env`` never leaks into a test run.
 from __future__ import annotations
 
 import os
+import secrets
+import tempfile
 from collections.abc import Mapping
+from pathlib import Path
 from typing import Any
 
 ENVIRONMENTS = ("development", "testing", "production")
+# Flask's default instance folder: the local SQLite database, the development key.
+INSTANCE_PATH = Path(__file__).resolve().parent.parent / "instance"
 
-# Good enough for a laptop, refused in production (see ``check_production``).
-DEV_SECRET_KEY = "dev-only-secret-key-do-not-use-in-production"
+# Keys that were ever published (this project's old development key): whoever has
+# the source could sign tokens with them. Refused in production.
+KNOWN_SECRET_KEYS = frozenset({"dev-only-secret-key-do-not-use-in-production"})
 MIN_SECRET_KEY_BYTES = 32
+MIN_SECRET_KEY_CHARACTERS = 10  # distinct characters: "x" * 48 is long, not random
 
 
 class ConfigError(RuntimeError):
@@ -25,6 +32,8 @@ class ConfigError(RuntimeError):
 def load_config(
     overrides: Mapping[str, Any] | None = None,
     environ: Mapping[str, str] = os.environ,
+    *,
+    instance_path: Path | None = None,
 ) -> dict[str, Any]:
     """Build the Flask config from ``environ``, with ``overrides`` taking precedence.
 
@@ -47,7 +56,12 @@ def load_config(
         "APP_ENV": env,
         "TESTING": env == "testing",
         "DEBUG": False,
-        "SECRET_KEY": setting("SECRET_KEY", "") or (DEV_SECRET_KEY if env != "production" else ""),
+        "SECRET_KEY": secret_key(
+            str(setting("SECRET_KEY", "")),
+            str(setting("SECRET_KEY_FILE", "")),
+            env=env,
+            instance_path=instance_path or INSTANCE_PATH,
+        ),
         "SQLALCHEMY_DATABASE_URI": database_url,
         "SQLALCHEMY_ENGINE_OPTIONS": engine_options(
             database_url,
@@ -63,6 +77,9 @@ def load_config(
         # Auth: token lifetimes in seconds, public sign-up, rate limits.
         "ACCESS_TOKEN_TTL": int(setting("ACCESS_TOKEN_TTL", 15 * 60)),
         "REFRESH_TOKEN_TTL": int(setting("REFRESH_TOKEN_TTL", 14 * 24 * 3600)),
+        # The access tokens' `iss` and `aud` claims, checked on every request.
+        "TOKEN_ISSUER": str(setting("TOKEN_ISSUER", "flask-api-template")),
+        "TOKEN_AUDIENCE": str(setting("TOKEN_AUDIENCE", "flask-api-template")),
         "SIGNUP_ENABLED": parse_bool(setting("SIGNUP_ENABLED", "true"), "SIGNUP_ENABLED"),
         "AUTH_RATE_LIMIT": str(setting("AUTH_RATE_LIMIT", "10 per minute")),
         "SIGNUP_RATE_LIMIT": str(setting("SIGNUP_RATE_LIMIT", "20 per hour")),
@@ -147,12 +164,60 @@ def engine_options(
     return {**common, "pool_pre_ping": pre_ping}
 
 
+def secret_key(value: str, key_file: str, *, env: str, instance_path: Path) -> str:
+    """``SECRET_KEY`` if set; else the key kept in ``SECRET_KEY_FILE``, written there
+    (random, mode 0600) the first time; else, outside production, the same in
+    ``instance/secret_key``, as Django's startproject writes a key once. So no
+    fixed key ever signs anything, and restarts keep the key (and the tokens)."""
+    if value:
+        return value
+    if key_file:
+        return read_or_create_key(Path(key_file))
+    if env == "production":
+        return ""  # check_production refuses it
+    return read_or_create_key(instance_path / "secret_key")
+
+
+def read_or_create_key(path: Path) -> str:
+    """The key stored at ``path``, created when missing. Several processes may race
+    to create it (gunicorn's workers): the first link wins and the others read it."""
+    if not path.exists():
+        path.parent.mkdir(parents=True, exist_ok=True)
+        with tempfile.NamedTemporaryFile("w", dir=path.parent, delete=False) as new:
+            new.write(secrets.token_urlsafe(48) + "\n")
+        try:
+            os.chmod(new.name, 0o600)
+            os.link(new.name, path)
+        except FileExistsError:
+            pass  # another process created it first
+        finally:
+            os.unlink(new.name)
+    key = path.read_text().strip()
+    if not key:
+        raise ConfigError(f"The secret key file {path} is empty; delete it to make a new key.")
+    return key
+
+
+def secret_key_problem(key: str) -> str | None:
+    """Why ``key`` is not fit to sign production tokens, or ``None``."""
+    if not key:
+        return "missing"
+    if key in KNOWN_SECRET_KEYS:
+        return "a published development key"
+    if len(key.encode()) < MIN_SECRET_KEY_BYTES:
+        return f"shorter than {MIN_SECRET_KEY_BYTES} bytes"
+    if len(set(key)) < MIN_SECRET_KEY_CHARACTERS:
+        return f"made of fewer than {MIN_SECRET_KEY_CHARACTERS} distinct characters"
+    return None
+
+
 def check_production(config: Mapping[str, Any]) -> None:
-    """Refuse to run in production with a missing, default or short ``SECRET_KEY``."""
-    key = str(config.get("SECRET_KEY") or "")
-    if not key or key == DEV_SECRET_KEY or len(key.encode()) < MIN_SECRET_KEY_BYTES:
+    """Refuse to run in production with a missing, known, short or repetitive
+    ``SECRET_KEY``."""
+    problem = secret_key_problem(str(config.get("SECRET_KEY") or ""))
+    if problem:
         raise ConfigError(
-            "SECRET_KEY must be set to a random value of at least "
-            f"{MIN_SECRET_KEY_BYTES} bytes when APP_ENV=production. Generate one with: "
-            "python -c 'import secrets; print(secrets.token_urlsafe(48))'"
+            f"SECRET_KEY is {problem}: with APP_ENV=production set SECRET_KEY to a random "
+            f"value of at least {MIN_SECRET_KEY_BYTES} bytes (python -c 'import secrets; "
+            "print(secrets.token_urlsafe(48))'), or SECRET_KEY_FILE to a file that keeps one."
         )

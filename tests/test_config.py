@@ -3,17 +3,32 @@
 from __future__ import annotations
 
 import secrets
+import stat
+from concurrent.futures import ThreadPoolExecutor
+from pathlib import Path
 
 import pytest
 
+from app import config as config_module
 from app import create_app
 from app.config import (
-    DEV_SECRET_KEY,
+    KNOWN_SECRET_KEYS,
     ConfigError,
     engine_options,
     load_config,
     normalize_database_url,
+    read_or_create_key,
 )
+
+OLD_DEV_KEY = "dev-only-secret-key-do-not-use-in-production"
+
+
+@pytest.fixture(autouse=True)
+def instance(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
+    """Keys made without SECRET_KEY land in a folder of the test's own."""
+    folder = tmp_path / "instance"
+    monkeypatch.setattr(config_module, "INSTANCE_PATH", folder)
+    return folder
 
 
 def test_defaults() -> None:
@@ -24,7 +39,8 @@ def test_defaults() -> None:
     assert config["SQLALCHEMY_DATABASE_URI"] == "sqlite:///app.db"
     assert config["MAX_CONTENT_LENGTH"] == 1024 * 1024
     assert config["LOG_LEVEL"] == "INFO"
-    assert config["SECRET_KEY"] == DEV_SECRET_KEY
+    assert len(config["SECRET_KEY"]) >= 48
+    assert config["SECRET_KEY"] not in KNOWN_SECRET_KEYS
 
 
 def test_environ_is_read() -> None:
@@ -73,8 +89,8 @@ def test_unknown_app_env_is_refused() -> None:
 
 @pytest.mark.parametrize(
     "secret_key",
-    [None, "", DEV_SECRET_KEY, "x" * 31, "é" * 15],
-    ids=["missing", "empty", "dev-key", "31-bytes", "30-bytes-in-15-chars"],
+    [None, "", OLD_DEV_KEY, "x" * 31, "é" * 15, "ab" * 24],
+    ids=["missing", "empty", "dev-key", "31-bytes", "30-bytes-in-15-chars", "repetitive"],
 )
 def test_production_refuses_a_weak_secret_key(secret_key: str | None) -> None:
     environ = {"APP_ENV": "production"}
@@ -96,14 +112,56 @@ def test_production_accepts_a_random_key() -> None:
 
 
 def test_production_accepts_exactly_32_bytes() -> None:
-    config = load_config(environ={"APP_ENV": "production", "SECRET_KEY": "k" * 32})
+    key = "0123456789abcdef" * 2
 
-    assert config["SECRET_KEY"] == "k" * 32
+    config = load_config(environ={"APP_ENV": "production", "SECRET_KEY": key})
+
+    assert config["SECRET_KEY"] == key
 
 
-def test_development_falls_back_to_the_dev_key_only_when_unset() -> None:
-    assert load_config(environ={"SECRET_KEY": ""})["SECRET_KEY"] == DEV_SECRET_KEY
+def test_development_without_a_key_makes_one_once_and_keeps_it(instance: Path) -> None:
+    first = load_config(environ={"SECRET_KEY": ""})["SECRET_KEY"]
+    again = load_config(environ={})["SECRET_KEY"]
+
+    stored = instance / "secret_key"
+    assert first == again == stored.read_text().strip()
+    assert stat.S_IMODE(stored.stat().st_mode) == 0o600
     assert load_config(environ={"SECRET_KEY": "mine"})["SECRET_KEY"] == "mine"
+
+
+def test_each_checkout_gets_a_key_of_its_own(tmp_path: Path) -> None:
+    one = load_config(environ={}, instance_path=tmp_path / "one")["SECRET_KEY"]
+    two = load_config(environ={}, instance_path=tmp_path / "two")["SECRET_KEY"]
+
+    assert one != two
+
+
+def test_secret_key_file_is_created_once_even_in_production(tmp_path: Path) -> None:
+    """What the compose stack uses: a file on a volume, written on first start."""
+    environ = {"APP_ENV": "production", "SECRET_KEY_FILE": str(tmp_path / "keys" / "secret")}
+
+    first = load_config(environ=environ)["SECRET_KEY"]
+    again = load_config(environ=environ)["SECRET_KEY"]
+
+    assert first == again
+    assert (tmp_path / "keys" / "secret").read_text().strip() == first
+
+
+def test_workers_racing_to_create_the_key_all_read_the_same_one(tmp_path: Path) -> None:
+    path = tmp_path / "secret_key"
+
+    with ThreadPoolExecutor(max_workers=8) as pool:
+        keys = set(pool.map(lambda _: read_or_create_key(path), range(32)))
+
+    assert len(keys) == 1
+    assert list(tmp_path.iterdir()) == [path]
+
+
+def test_an_empty_key_file_is_refused(tmp_path: Path) -> None:
+    (tmp_path / "secret_key").write_text("\n")
+
+    with pytest.raises(ConfigError, match="is empty"):
+        load_config(environ={"SECRET_KEY_FILE": str(tmp_path / "secret_key")})
 
 
 @pytest.mark.parametrize(

@@ -142,29 +142,71 @@ def test_timestamps_in_query_strings_are_ascii_and_bounded(
 
 def _token(app: Flask, **claims: Any) -> dict[str, str]:
     now = int(time.time())
-    payload = {"sid": "x" * 32, "typ": "access", "iat": now, "exp": now + 600, **claims}
-    key = app.extensions["auth"].access_tokens.signing_key
-    return {"Authorization": f"Bearer {jwt.encode(payload, key, algorithm='HS256')}"}
+    tokens = app.extensions["auth"].access_tokens
+    payload = {
+        "sid": "x" * 32,
+        "typ": "access",
+        "iat": now,
+        "exp": now + 600,
+        "iss": tokens.issuer,
+        "aud": tokens.audience,
+        **claims,
+    }
+    return {"Authorization": f"Bearer {jwt.encode(payload, tokens.signing_key, algorithm='HS256')}"}
+
+
+ARABIC_INDIC = str.maketrans("0123456789", "٠١٢٣٤٥٦٧٨٩")
+FULLWIDTH = str.maketrans("0123456789", "０１２３４５６７８９")
 
 
 @pytest.mark.parametrize(
-    "subject",
-    ["١", "１", " 1", "1 ", "+1", "01", "0", "-1", str(2**63), str(2**64), "1e0", 1, None],
-)
+    "spell",
+    [
+        lambda id: str(id).translate(ARABIC_INDIC),
+        lambda id: str(id).translate(FULLWIDTH),
+        lambda id: f" {id}",
+        lambda id: f"{id} ",
+        lambda id: f"+{id}",
+        lambda id: f"0{id}",
+        lambda id: f"{id}e0",
+        lambda id: id,  # a number, not a string
+        lambda id: str(id + 2**64),  # the same id modulo 2**64
+        lambda id: "0",
+        lambda id: "-1",
+        lambda id: str(2**63),
+        lambda id: None,
+    ],
+    ids=[
+        "arabic-indic", "fullwidth", "leading-space", "trailing-space", "plus", "leading-zero",
+        "exponent", "number", "beyond-64-bits", "zero", "negative", "2**63", "null",
+    ],
+)  # fmt: skip
 def test_a_token_subject_that_is_not_an_id_is_401(
-    app: Flask, client: FlaskClient, subject: Any
+    app: Flask, client: FlaskClient, spell: Any
 ) -> None:
-    add_user(app)  # user 1 exists, at least on a fresh database
+    """Each spelling names a user that exists, with a live sign-in: only the
+    spelling of ``sub`` can make it fail."""
+    user = add_user(app)
+    claims = {"sub": spell(user["id"]), "sid": _live_sign_in(client, user)}
 
-    response = client.get("/api/auth/me", headers=_token(app, sub=subject))
+    response = client.get("/api/auth/me", headers=_token(app, **claims))
 
     _problem(response, 401)
 
 
+def _live_sign_in(client: FlaskClient, user: dict[str, Any]) -> str:
+    """The sign-in (``sid``) of a real sign-in of ``user``: forged tokens that reuse it
+    fail only for the claim under test."""
+    access = sign_in(client, user["email"])["access_token"]
+    sid: str = jwt.decode(access, options={"verify_signature": False})["sid"]
+    return sid
+
+
 def test_a_token_subject_in_ascii_digits_signs_in(app: Flask, client: FlaskClient) -> None:
     user = add_user(app)
+    sid = _live_sign_in(client, user)
 
-    response = client.get("/api/auth/me", headers=_token(app, sub=str(user["id"])))
+    response = client.get("/api/auth/me", headers=_token(app, sub=str(user["id"]), sid=sid))
 
     assert response.status_code == 200
     assert response.json["id"] == user["id"]
@@ -297,8 +339,10 @@ def test_a_token_that_expires_at_no_whole_second_is_401(
     app: Flask, client: FlaskClient, expires: Any
 ) -> None:
     user = add_user(app)
+    sid = _live_sign_in(client, user)
 
-    response = client.get("/api/auth/me", headers=_token(app, sub=str(user["id"]), exp=expires))
+    claims = {"sub": str(user["id"]), "sid": sid, "exp": expires}
+    response = client.get("/api/auth/me", headers=_token(app, **claims))
 
     _problem(response, 401)
 
@@ -308,7 +352,9 @@ def test_a_token_with_non_http_whitespace_around_it_is_401(
     app: Flask, client: FlaskClient, padding: str
 ) -> None:
     user = add_user(app)
-    header = _token(app, sub=str(user["id"]))["Authorization"] + padding
+    header = _token(app, sub=str(user["id"]), sid=_live_sign_in(client, user))["Authorization"]
+    assert client.get("/api/auth/me", headers={"Authorization": header}).status_code == 200
+    header += padding
 
     response = client.get("/api/auth/me", headers={"Authorization": header})
 
@@ -340,3 +386,16 @@ def test_documentation_assets_are_served_whole(
 
     assert response.status_code == 200
     assert len(body) > 100_000
+
+
+@pytest.mark.parametrize("claim", ["iss", "aud"])
+def test_a_token_for_another_issuer_or_audience_is_401(
+    app: Flask, client: FlaskClient, claim: str
+) -> None:
+    user = add_user(app)
+    claims = {"sub": str(user["id"]), "sid": _live_sign_in(client, user)}
+    assert client.get("/api/auth/me", headers=_token(app, **claims)).status_code == 200
+
+    response = client.get("/api/auth/me", headers=_token(app, **claims, **{claim: "another-api"}))
+
+    _problem(response, 401)

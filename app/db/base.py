@@ -8,8 +8,9 @@ index and constraint a deterministic name, which batch migrations on SQLite and
 from __future__ import annotations
 
 from datetime import datetime
+from typing import Any
 
-from sqlalchemy import BigInteger, Integer, MetaData
+from sqlalchemy import BigInteger, Integer, MetaData, Table
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
 
 from app.db.types import UTCDateTime, utcnow
@@ -34,6 +35,16 @@ class Base(DeclarativeBase):
     """Declarative base with the project's constraint naming convention."""
 
     metadata = MetaData(naming_convention=NAMING_CONVENTION)
+
+    def __init_subclass__(cls, **kwargs: Any) -> None:
+        """Ids are never reused: on SQLite an ``INTEGER PRIMARY KEY`` without
+        ``AUTOINCREMENT`` hands a deleted row's id to the next insert, so a deleted
+        user's token (or a link to a deleted row) would name someone else.
+        PostgreSQL's sequences never go back."""
+        super().__init_subclass__(**kwargs)
+        table = cls.__dict__.get("__table__")
+        if isinstance(table, Table) and "id" in table.c and table.c.id.primary_key:
+            table.dialect_options["sqlite"]["autoincrement"] = True
 
 
 class IdMixin:

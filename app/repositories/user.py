@@ -2,10 +2,11 @@
 
 from __future__ import annotations
 
-from sqlalchemy import select
+from sqlalchemy import exists, select
 from sqlalchemy.exc import IntegrityError
 
 from app.exceptions import ConflictError
+from app.models.refresh_token import RefreshToken
 from app.models.user import User, normalize_email
 from app.repositories.base import Repository
 
@@ -18,6 +19,18 @@ class UserRepository(Repository[User]):
     def get_by_email(self, email: str) -> User | None:
         """The user with this email, whatever its spelling (see ``normalize_email``)."""
         return self.session.scalar(select(User).where(User.email == normalize_email(email)))
+
+    def get_signed_in(self, user_id: int, token_family: str) -> User | None:
+        """The active user ``user_id``, if its sign-in ``token_family`` is live: some
+        refresh token of that family is unrevoked. One indexed query; an allow-list,
+        so deleting old token rows can never bring a revoked sign-in back."""
+        live = exists().where(
+            RefreshToken.family_id == token_family,
+            RefreshToken.user_id == User.id,
+            RefreshToken.revoked_at.is_(None),
+        )
+        query = select(User).where(User.id == user_id, User.is_active.is_(True), live)
+        return self.session.scalar(query)
 
     def conflict(self, exc: IntegrityError) -> ConflictError:
         # ``email`` is the only unique column besides the primary key.

@@ -31,6 +31,7 @@ class AccessClaims:
 
     user_id: int
     family_id: str
+    issued_at: int  # whole seconds since the epoch
 
 
 @dataclass(frozen=True)
@@ -39,19 +40,27 @@ class AccessTokens:
 
     signing_key: bytes
     ttl: timedelta
+    # Who issues the tokens and who they are for: a token of another service that
+    # happens to share the key is refused.
+    issuer: str
+    audience: str
 
     @classmethod
-    def from_secret(cls, secret_key: str, *, ttl: timedelta) -> AccessTokens:
+    def from_secret(
+        cls, secret_key: str, *, ttl: timedelta, issuer: str, audience: str
+    ) -> AccessTokens:
         # A key derived from SECRET_KEY for this one purpose: a token signature
         # can never be confused with anything else signed with SECRET_KEY.
         key = hmac.new(secret_key.encode(), b"access-token", hashlib.sha256).digest()
-        return cls(signing_key=key, ttl=ttl)
+        return cls(signing_key=key, ttl=ttl, issuer=issuer, audience=audience)
 
     def issue(self, *, user_id: int, family_id: str, now: datetime) -> str:
         claims = {
             "sub": str(user_id),
             "sid": family_id,
             "typ": "access",
+            "iss": self.issuer,
+            "aud": self.audience,
             # Unique per token, so two tokens issued in the same second still differ.
             "jti": secrets.token_urlsafe(12),
             "iat": int(now.timestamp()),
@@ -67,17 +76,23 @@ class AccessTokens:
                 token,
                 self.signing_key,
                 algorithms=[ALGORITHM],
+                issuer=self.issuer,
+                audience=self.audience,
                 options={
                     "verify_exp": False,
                     "verify_iat": False,
                     "verify_nbf": False,
-                    "require": ["sub", "sid", "typ", "exp"],
+                    "require": ["sub", "sid", "typ", "iat", "exp", "iss", "aud"],
                 },
             )
-            expires = claims["exp"]
-            if type(expires) is not int or claims["typ"] != "access" or expires <= now.timestamp():
+            expires, issued = claims["exp"], claims["iat"]
+            if type(expires) is not int or type(issued) is not int or claims["typ"] != "access":
                 raise AuthenticationError(INVALID_ACCESS_TOKEN)
-            return AccessClaims(user_id=_user_id(claims["sub"]), family_id=str(claims["sid"]))
+            if expires <= now.timestamp():
+                raise AuthenticationError(INVALID_ACCESS_TOKEN)
+            return AccessClaims(
+                user_id=_user_id(claims["sub"]), family_id=str(claims["sid"]), issued_at=issued
+            )
         except (jwt.InvalidTokenError, ValueError, TypeError) as exc:
             raise AuthenticationError(INVALID_ACCESS_TOKEN) from exc
 

@@ -29,7 +29,10 @@ class AuthSettings:
                 parallelism=int(config["ARGON2_PARALLELISM"]),
             ),
             access_tokens=AccessTokens.from_secret(
-                str(config["SECRET_KEY"]), ttl=timedelta(seconds=int(config["ACCESS_TOKEN_TTL"]))
+                str(config["SECRET_KEY"]),
+                ttl=timedelta(seconds=int(config["ACCESS_TOKEN_TTL"])),
+                issuer=str(config["TOKEN_ISSUER"]),
+                audience=str(config["TOKEN_AUDIENCE"]),
             ),
             refresh_ttl=timedelta(seconds=int(config["REFRESH_TOKEN_TTL"])),
         )

@@ -100,9 +100,12 @@ class TokenService:
             self.refresh_tokens.revoke_family(token.family_id, now=clock.now())
 
     def authenticate(self, access_token: str) -> SignedIn:
-        """Who an access token signs in: an active user; ``AuthenticationError`` if not."""
+        """Who an access token signs in; ``AuthenticationError`` unless the token is
+        valid, its user active, its sign-in not revoked (logout, password change,
+        refresh reuse, deactivation; deletion removes the rows), and the user not
+        created after the token was issued (compared in whole seconds, as ``iat``)."""
         claims = self.settings.access_tokens.read(access_token, now=clock.now())
-        user = self.users.get(claims.user_id)
-        if user is None or not user.is_active:
+        user = self.users.get_signed_in(claims.user_id, claims.family_id)
+        if user is None or claims.issued_at < int(user.created_at.timestamp()):
             raise AuthenticationError(INVALID_ACCESS_TOKEN)
         return SignedIn(user=user, token_family=claims.family_id)

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import secrets
+
 import pytest
 from flask import Flask
 from flask.testing import FlaskClient
@@ -98,7 +100,9 @@ def test_security_headers_on_every_response(client: FlaskClient) -> None:
 
 
 def test_hsts_in_production_only(database_url: str) -> None:
-    production = create_app(app_config(database_url, APP_ENV="production", SECRET_KEY="x" * 48))
+    production = create_app(
+        app_config(database_url, APP_ENV="production", SECRET_KEY=secrets.token_urlsafe(48))
+    )
     try:
         response = production.test_client().get("/health")
     finally:
