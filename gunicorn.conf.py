@@ -34,3 +34,48 @@ loglevel = os.environ.get("LOG_LEVEL", "info").lower()
 control_socket_disable = True
 # Trust X-Forwarded-* only from this address list (set to your proxy's).
 forwarded_allow_ips = os.environ.get("FORWARDED_ALLOW_IPS", "127.0.0.1")
+
+
+def on_starting(server):
+    """Refuse to start production with per-process rate-limit counts and several
+    workers: each worker would allow the whole limit, so every limit would be
+    `workers` times looser than configured."""
+    production = os.environ.get("APP_ENV", "development").strip().lower() == "production"
+    storage = os.environ.get("RATELIMIT_STORAGE_URI", "memory://").strip()
+    if production and storage.startswith("memory://") and server.cfg.workers > 1:
+        raise RuntimeError(
+            f"RATELIMIT_STORAGE_URI={storage} counts per worker process, so with "
+            f"{server.cfg.workers} workers every rate limit is {server.cfg.workers} times "
+            "looser. Set RATELIMIT_STORAGE_URI to a shared store (redis://host:6379/0), "
+            "or GUNICORN_WORKERS=1."
+        )
+
+
+def when_ready(server):
+    """Say it loudly when a development app listens beyond this machine."""
+    if os.environ.get("APP_ENV", "development").strip().lower() == "production":
+        return
+    exposed = [str(listener) for listener in server.LISTENERS if not _loopback(listener)]
+    if exposed:
+        server.log.warning(
+            "!!! APP_ENV is not production, but the app listens on %s: other machines can "
+            "reach a development configuration. Set APP_ENV=production (and the settings "
+            "`flask check --deploy` asks for), or bind to 127.0.0.1.",
+            ", ".join(exposed),
+        )
+
+
+def post_worker_init(worker):
+    """Compute the dummy password hash before the first request, so the first
+    sign-in for an unknown email is not slower than the others (timing would
+    tell that the email has no account)."""
+    worker.wsgi.extensions["auth"].passwords.prepare()
+
+
+def _loopback(listener) -> bool:
+    import ipaddress
+    import socket
+
+    if listener.sock.family not in (socket.AF_INET, socket.AF_INET6):
+        return True  # a UNIX socket
+    return ipaddress.ip_address(listener.sock.getsockname()[0]).is_loopback

@@ -82,7 +82,13 @@ def load_config(
         "TOKEN_AUDIENCE": str(setting("TOKEN_AUDIENCE", "flask-api-template")),
         "SIGNUP_ENABLED": parse_bool(setting("SIGNUP_ENABLED", "true"), "SIGNUP_ENABLED"),
         "AUTH_RATE_LIMIT": str(setting("AUTH_RATE_LIMIT", "10 per minute")),
+        "SIGNIN_FAILURE_LIMIT": str(setting("SIGNIN_FAILURE_LIMIT", "5 per 15 minutes")),
+        "SIGNIN_ACCOUNT_FAILURE_LIMIT": str(
+            setting("SIGNIN_ACCOUNT_FAILURE_LIMIT", "100 per hour")
+        ),
         "SIGNUP_RATE_LIMIT": str(setting("SIGNUP_RATE_LIMIT", "20 per hour")),
+        "TOKEN_RATE_LIMIT": str(setting("TOKEN_RATE_LIMIT", "30 per minute")),
+        "EMAIL_CHANGE_RATE_LIMIT": str(setting("EMAIL_CHANGE_RATE_LIMIT", "5 per hour")),
         # Flask-Limiter: memory:// counts per process; use redis://... with workers.
         "RATELIMIT_STORAGE_URI": str(setting("RATELIMIT_STORAGE_URI", "memory://")),
         "RATELIMIT_HEADERS_ENABLED": True,

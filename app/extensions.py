@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import http
+import ipaddress
 from pathlib import Path
 from typing import Any
 
@@ -41,8 +42,27 @@ class ProblemApi(Api):  # type: ignore[misc]
 
 
 migrate = Migrate(render_as_batch=True, compare_type=True, compare_server_default=True)
-# Limits are declared per endpoint; storage and headers come from RATELIMIT_* config.
-limiter = Limiter(key_func=get_remote_address)
+
+
+def client_address() -> str:
+    """Who the rate limits count by default: the client's address (after
+    ``TRUSTED_PROXIES``), an IPv6 address by its /64, the block one subscriber
+    gets, so that rotating addresses inside it does not reset the count."""
+    address = get_remote_address()
+    try:
+        ip = ipaddress.ip_address(address)
+    except ValueError:
+        return address
+    if ip.version == 6:
+        if ip.ipv4_mapped is not None:
+            return str(ip.ipv4_mapped)
+        return str(ipaddress.ip_network(f"{ip}/64", strict=False))
+    return str(ip)
+
+
+# Limits are declared per endpoint (app/api/ratelimits.py); storage and headers come
+# from RATELIMIT_* config.
+limiter = Limiter(key_func=client_address)
 
 
 def init_extensions(app: Flask) -> None:

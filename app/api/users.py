@@ -11,7 +11,13 @@ from typing import Any
 from app.api.blueprint import Blueprint
 from app.api.current import accounts
 from app.api.permissions import SelfOrStaff, staff
-from app.api.ratelimits import signup_rate_limit
+from app.api.ratelimits import (
+    email_change_limit,
+    not_an_email_change,
+    signed_in_user,
+    signup_rate_limit,
+    staff_caller,
+)
 from app.api.resource import Context, ModelResource
 from app.extensions import limiter
 from app.models.user import User
@@ -37,13 +43,26 @@ class UserResource(ModelResource[User, UserRepository]):
         "update": (SelfOrStaff("user_id"),),
         "delete": (staff,),
     }
-    decorators = {"create": (limiter.limit(signup_rate_limit),)}
+    decorators = {
+        # Staff creating users (an import, say) are not held to the sign-up limit.
+        "create": (limiter.limit(signup_rate_limit, exempt_when=staff_caller),),
+        "update": (
+            # Shared with PATCH /api/auth/me: one count of email changes per user.
+            limiter.shared_limit(
+                email_change_limit,
+                scope="email-change",
+                key_func=signed_in_user,
+                exempt_when=not_an_email_change,
+            ),
+        ),
+    }
     responses = {
         "create": {
             401: "Sign-up is off and no token was sent.",
             403: "Sign-up is off; only staff create users.",
             429: "Too many sign-ups; see Retry-After.",
-        }
+        },
+        "update": {429: "Too many email changes; see Retry-After."},
     }
     docs = {
         "list": "List users. Staff only.",

@@ -34,12 +34,18 @@ class Passwords:
         """Whether the hash was made with other parameters than the current ones."""
         return self._hasher.check_needs_rehash(password_hash)
 
+    def prepare(self) -> None:
+        """Compute the dummy hash now (gunicorn's post_worker_init calls this), not
+        during the first sign-in for an unknown email, which would then be slower."""
+        if self._dummy_hash is None:
+            self._dummy_hash = self.hash("dummy password")
+
     def verify_dummy(self, password: str) -> None:
         """Spend the time of a real verification, for an email that has no account.
 
         Answering an unknown email faster than a wrong password would tell an
         attacker which emails are registered.
         """
-        if self._dummy_hash is None:
-            self._dummy_hash = self.hash("dummy password")
+        self.prepare()
+        assert self._dummy_hash is not None
         self.verify(self._dummy_hash, password)

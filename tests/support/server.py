@@ -33,10 +33,10 @@ def free_port() -> int:
 
 
 @contextmanager
-def gunicorn(database_url: str, **env: str) -> Iterator[Server]:
-    """Start ``gunicorn -c gunicorn.conf.py wsgi:app`` on a free port, wait until
-    /health answers, and stop it with SIGTERM afterwards (output kept on the
-    returned Server)."""
+def gunicorn(database_url: str, *, host: str = "127.0.0.1", **env: str) -> Iterator[Server]:
+    """Start ``gunicorn -c gunicorn.conf.py wsgi:app`` on a free port of ``host``,
+    wait until /health answers, and stop it with SIGTERM afterwards (output kept on
+    the returned Server)."""
     port = free_port()
     process = subprocess.Popen(
         [sys.executable, "-m", "gunicorn", "-c", "gunicorn.conf.py", "wsgi:app"],
@@ -45,6 +45,7 @@ def gunicorn(database_url: str, **env: str) -> Iterator[Server]:
             **os.environ,
             "DATABASE_URL": database_url,
             "APP_ENV": "development",
+            "HOST": host,
             "PORT": str(port),
             **env,
         },
@@ -61,8 +62,9 @@ def gunicorn(database_url: str, **env: str) -> Iterator[Server]:
                     break
             except OSError as exc:
                 if process.poll() is not None or time.monotonic() > deadline:
+                    process.kill()
                     raise RuntimeError(
-                        f"gunicorn did not start: {process.communicate()[1]}"
+                        f"gunicorn did not start: {process.communicate(timeout=30)[1]}"
                     ) from exc
                 time.sleep(0.1)
         yield server
