@@ -70,6 +70,14 @@ def _push_request_context() -> None:
 
 
 @pytest.fixture
+def client(app: Flask) -> FlaskClient:
+    """Replace pytest-flask's client, which is opened with ``with`` and so keeps the
+    last request's app context pushed: another client's next request would then run
+    in that context, with its ``flask.g`` (and its signed-in user)."""
+    return app.test_client()
+
+
+@pytest.fixture
 def admin_client(app: Flask) -> FlaskClient:
     """A test client signed in as a superuser, who may call every endpoint."""
     admin = add_user(app, is_staff=True, is_superuser=True)

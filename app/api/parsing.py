@@ -32,6 +32,7 @@ from werkzeug.exceptions import (
 
 from app.exceptions import InvalidFieldsError
 
+BODY_KEY = "app.json_body"  # where read_json_body keeps its outcome in the environ
 MALFORMED_ESCAPE = re.compile(rb"%(?![0-9A-Fa-f]{2})")
 # Python refuses to convert integers of more than 4,300 digits (a ValueError
 # the JSON parser lets through); no field of this API needs more than 20.
@@ -69,7 +70,25 @@ def check_query_string(query: bytes) -> None:
 
 
 def read_json_body(request: flask.Request) -> Any:
-    """The request's JSON body, or the HTTP error that says why it cannot be read."""
+    """The request's JSON body, or the HTTP error that says why it cannot be read.
+
+    Read once per request (the rate limits may read it before the view does): the
+    outcome is kept, because a body that failed half-way cannot be read again.
+    """
+    kept: tuple[bool, Any] | None = request.environ.get(BODY_KEY)
+    if kept is None:
+        try:
+            kept = (True, _parse_json_body(request))
+        except HTTPException as exc:
+            kept = (False, exc)
+        request.environ[BODY_KEY] = kept
+    parsed, value = kept
+    if not parsed:
+        raise value
+    return value
+
+
+def _parse_json_body(request: flask.Request) -> Any:
     if not is_json_request(request):
         raise UnsupportedMediaType("Send the body as JSON with Content-Type: application/json.")
     if request.headers.get("Content-Encoding", "identity").strip().lower() != "identity":

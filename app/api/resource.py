@@ -17,9 +17,17 @@ language is ``app.api.listing``.
 Per action, declare ``permissions`` (checked on the caller before anything else,
 and on the object when it is loaded: ``get_object``), ``decorators``,
 ``responses`` and ``docs``; a key that is not one of the resource's actions is a
-``TypeError`` at import. Override the hooks ``create``, ``update`` and ``delete``
-for rules of your own: each gets a ``Context`` (who acts, the repository of the
-request's unit of work) and calls a service or the repository.
+``TypeError`` at import. By default every action needs staff.
+
+``owner_field = "owner_id"`` (a foreign key to users) makes the resource owned:
+each signed-in user reads, counts, searches, changes and deletes only the rows it
+owns (another user's row is a 404), creates rows it owns, and cannot give one
+away; staff see and change all. ``scope`` is the hook behind it: conditions every
+query of the request adds.
+
+Override the hooks ``create``, ``update`` and ``delete`` for rules of your own:
+each gets a ``Context`` (who acts, the repository of the request's unit of work)
+and calls a service or the repository.
 """
 
 from __future__ import annotations
@@ -31,18 +39,20 @@ from typing import Any, ClassVar, Generic, TypeVar
 import marshmallow as ma
 from flask import url_for
 from marshmallow import Schema
-from sqlalchemy import inspect
+from sqlalchemy import ColumnElement, false, inspect
 from sqlalchemy.orm import Session
 
 from app.api.blueprint import Blueprint
 from app.api.current import current_user, optional_user
 from app.api.listing import ListQuery
-from app.api.permissions import Permission, authenticated, check_object_permissions, staff
+from app.api.permissions import Permission, check_object_permissions, staff
 from app.db.session import get_db, unit_of_work
+from app.exceptions import PermissionDeniedError
 from app.models.user import User
 from app.repositories.base import Repository
 from app.schemas.pagination import MAX_PER_PAGE, page_schema
 from app.schemas.problem import ProblemSchema
+from app.services.accounts import is_staff
 
 ModelT = TypeVar("ModelT")
 RepositoryT = TypeVar("RepositoryT", bound=Repository[Any])
@@ -82,15 +92,17 @@ class ModelResource(Generic[ModelT, RepositoryT]):
     search_fields: ClassVar[Sequence[str]] = ()
     max_per_page: ClassVar[int] = MAX_PER_PAGE
     # Per action: the permissions a caller needs (see app.api.permissions), or
-    # None for a public action. By default reading needs a signed-in user and
-    # writing needs staff; an action left out of a subclass's mapping keeps that.
+    # None for a public action. By default every action needs staff; an action
+    # left out of a subclass's mapping keeps that: never open by omission.
     permissions: ClassVar[Mapping[str, Sequence[Permission] | None]] = {
-        "list": (authenticated,),
-        "retrieve": (authenticated,),
+        "list": (staff,),
+        "retrieve": (staff,),
         "create": (staff,),
         "update": (staff,),
         "delete": (staff,),
     }
+    # A foreign key to users that makes each row its owner's (see the module doc).
+    owner_field: ClassVar[str | None] = None
     # Per action: extra view decorators (rate limits, caching...), outermost first.
     decorators: ClassVar[Mapping[str, Sequence[Callable[..., Any]]]] = {}
     # Per action: extra documented responses, {status: description}.
@@ -116,11 +128,13 @@ class ModelResource(Generic[ModelT, RepositoryT]):
     # -- hooks: what each write does; override for rules of your own ----------
 
     def create(self, ctx: Context[RepositoryT], data: dict[str, Any]) -> ModelT:
+        data = self._owned(ctx, data, default_owner=True)
         ctx.repository.check_references(data)
         obj: ModelT = ctx.repository.add(ctx.repository.model(**data))
         return obj
 
     def update(self, ctx: Context[RepositoryT], obj: ModelT, data: dict[str, Any]) -> ModelT:
+        data = self._owned(ctx, data, default_owner=False)
         ctx.repository.check_references(data)
         updated: ModelT = ctx.repository.update(obj, data)
         return updated
@@ -128,15 +142,40 @@ class ModelResource(Generic[ModelT, RepositoryT]):
     def delete(self, ctx: Context[RepositoryT], obj: ModelT) -> None:
         ctx.repository.delete(obj)
 
-    # -- objects ---------------------------------------------------------------
+    # -- objects and scope -------------------------------------------------------
 
     def get_object(self, ctx: Context[RepositoryT], action: str, id: int) -> ModelT:
-        """The object an action is about (404 if there is none), once its object
-        permissions allow the actor: the one place they are checked."""
-        obj: ModelT = ctx.repository.get_or_raise(id)
+        """The object an action is about (404 if there is none, or if it is outside
+        the request's ``scope``), once its object permissions allow the actor: the
+        one place they are checked."""
+        obj: ModelT = ctx.repository.get_or_raise(id, where=self.scope(ctx))
         if ctx.actor is not None:
             check_object_permissions(ctx.actor, self.permissions_for(action) or (), obj)
         return obj
+
+    def scope(self, ctx: Context[RepositoryT]) -> list[ColumnElement[bool]]:
+        """Conditions every query of this request adds: the list, its count, cursors,
+        filters and search, and ``get_object``. With an ``owner_field``: the caller's
+        own rows, unless the caller is staff (nothing for an anonymous caller)."""
+        if self.owner_field is None or (ctx.actor is not None and is_staff(ctx.actor)):
+            return []
+        if ctx.actor is None:
+            return [false()]
+        return [ctx.repository.column(self.owner_field) == ctx.actor.id]
+
+    def _owned(
+        self, ctx: Context[RepositoryT], data: dict[str, Any], *, default_owner: bool
+    ) -> dict[str, Any]:
+        """With an ``owner_field``: a new row is the caller's unless staff say
+        otherwise, and only staff set or change the owner."""
+        field = self.owner_field
+        if field is None or ctx.actor is None:
+            return data
+        if field in data and not is_staff(ctx.actor) and data[field] != ctx.actor.id:
+            raise PermissionDeniedError(f"Only staff may set {field}.")
+        if default_owner:
+            return {field: ctx.actor.id, **data}
+        return data
 
     def permissions_for(self, action: str) -> Sequence[Permission] | None:
         """The action's permissions: the resource's own, else the default (an action
@@ -163,7 +202,7 @@ class ModelResource(Generic[ModelT, RepositoryT]):
 
         def list_objects(args: dict[str, Any]) -> dict[str, Any]:
             ctx = resource._context("list", get_db())
-            return listing.run(ctx.repository, args)
+            return listing.run(ctx.repository, args, where=resource.scope(ctx))
 
         def create_object(data: dict[str, Any]) -> tuple[Any, int, dict[str, str]]:
             with unit_of_work() as session:

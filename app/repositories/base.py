@@ -76,9 +76,15 @@ class Repository(Generic[ModelT]):
         obj: ModelT | None = self.session.get(self.model, id)
         return obj
 
-    def get_or_raise(self, id: int) -> ModelT:
-        """The object with primary key ``id``; ``NotFoundError`` if there is none."""
-        obj = self.get(id)
+    def get_or_raise(self, id: int, where: Sequence[ColumnElement[bool]] = ()) -> ModelT:
+        """The object with primary key ``id`` that also matches ``where`` (a scope,
+        such as the caller's own rows); ``NotFoundError`` if there is none."""
+        if where:
+            primary_key = inspect(self.model).primary_key[0]
+            query = select(self.model).where(primary_key == id, *where)
+            obj: ModelT | None = self.session.scalar(query)
+        else:
+            obj = self.get(id)
         if obj is None:
             raise NotFoundError(f"{self.model.__name__} {id} does not exist.")
         return obj

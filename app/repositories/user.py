@@ -32,6 +32,16 @@ class UserRepository(Repository[User]):
         query = select(User).where(User.id == user_id, User.is_active.is_(True), live)
         return self.session.scalar(query)
 
+    def active_superuser_ids(self) -> list[int]:
+        """The ids of the active superusers, locked until the transaction ends
+        (PostgreSQL), so two demotions at once cannot both see the other one."""
+        query = (
+            select(User.id)
+            .where(User.is_superuser.is_(True), User.is_active.is_(True))
+            .with_for_update()
+        )
+        return list(self.session.scalars(query))
+
     def conflict(self, exc: IntegrityError) -> ConflictError:
         # ``email`` is the only unique column besides the primary key.
         return ConflictError(EMAIL_TAKEN, field="email")

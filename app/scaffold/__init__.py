@@ -33,17 +33,26 @@ ROOT = Path(__file__).resolve().parents[2]
 @click.option(
     "--plural", help="Plural of NAME, for the table and URL (default: NAME + s, es or ies)."
 )
+@click.option(
+    "--owner",
+    help="A FIELD:fk:user that owns each row (default: a field named owner, if any).",
+)
 @click.option("--dry-run", is_flag=True, help="Print what would be written; write nothing.")
-def scaffold(name: str, fields: tuple[str, ...], plural: str | None, dry_run: bool) -> None:
+def scaffold(
+    name: str, fields: tuple[str, ...], plural: str | None, owner: str | None, dry_run: bool
+) -> None:
     """Generate a resource: NAME, then FIELD:TYPE ...
 
     Types: str, text, int, bool, decimal, float, date, datetime, uuid, and fk:MODEL
     (owner:fk:user makes owner_id). A ? after the type makes a field optional.
+
+    With an owner (owner:fk:user, or --owner FIELD), every signed-in user works with
+    its own rows only (staff with all); without one, the resource is for staff.
     """
     if importlib.util.find_spec("ruff") is None:
         raise click.ClickException("flask scaffold needs ruff: run `make install`.")
     try:
-        spec = parse(name, list(fields), existing_models(), plural)
+        spec = parse(name, list(fields), existing_models(), plural, owner)
         changes = plan(spec, ROOT)
     except SpecError as exc:
         raise click.ClickException(str(exc)) from exc

@@ -63,8 +63,12 @@ class FieldView:
             args.append("index=True")
         return ", ".join(args)
 
+    owner: bool = False  # the row's owner: the caller by default
+
     @property
     def create_field(self) -> str:
+        if self.owner:
+            return _with(self.spec.type.load, 'metadata={"description": OWNER_DESCRIPTION}')
         extra = "allow_none=True, load_default=None" if self.spec.optional else "required=True"
         return _with(self.spec.type.load, extra)
 
@@ -83,7 +87,7 @@ def _with(call: str, extra: str) -> str:
 
 def context(spec: ResourceSpec) -> dict[str, Any]:
     """What every template may show."""
-    fields = [FieldView(f) for f in spec.fields]
+    fields = [FieldView(f, owner=f.name == spec.owner) for f in spec.fields]
     search = [f.name for f in spec.fields if f.type.searchable]
     model_imports = [
         "from sqlalchemy import Index",
@@ -105,7 +109,8 @@ def context(spec: ResourceSpec) -> dict[str, Any]:
         "fields": fields,
         "plain": [f for f in fields if f.target is None],
         "refs": [f for f in fields if f.target is not None],
-        "required": [f.name for f in spec.fields if not f.optional],
+        "required": [f.name for f in spec.fields if not f.optional and f.name != spec.owner],
+        "owner": spec.owner,
         "filters": [f.name for f in spec.fields if f.type.filterable],
         "ordering": ["id", "created_at", *(f.name for f in spec.fields if f.orderable)],
         "orderable": [f.name for f in spec.fields if f.orderable],

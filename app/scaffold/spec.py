@@ -208,6 +208,8 @@ class ResourceSpec:
     name: str  # snake_case singular: module and model name
     plural: str
     fields: tuple[FieldSpec, ...] = field(default=())
+    # The foreign key to users that owns each row (``owner_id``), if any.
+    owner: str | None = None
 
     @property
     def cls(self) -> str:
@@ -268,7 +270,11 @@ def parse_field(text: str, models: dict[str, Target]) -> FieldSpec:
 
 
 def parse(
-    name: str, field_texts: list[str], models: dict[str, Target], plural: str | None = None
+    name: str,
+    field_texts: list[str],
+    models: dict[str, Target],
+    plural: str | None = None,
+    owner: str | None = None,
 ) -> ResourceSpec:
     """Check everything before anything is written; a taken name first."""
     if name in models:
@@ -290,4 +296,21 @@ def parse(
     duplicates = sorted({n for n in names if names.count(n) > 1})
     if duplicates:
         raise SpecError(f"Field names repeat: {', '.join(duplicates)}.")
-    return ResourceSpec(name=name, plural=plural, fields=fields)
+    return ResourceSpec(name=name, plural=plural, fields=fields, owner=owner_of(fields, owner))
+
+
+def owner_of(fields: tuple[FieldSpec, ...], requested: str | None) -> str | None:
+    """The field that owns each row: ``--owner FIELD``, else a field ``owner:fk:user``.
+
+    It must be a required foreign key to users."""
+    to_users = {f.name: f for f in fields if f.target is not None and f.target.table == "users"}
+    if requested is None:
+        found = to_users.get("owner_id")
+        return found.name if found is not None and not found.optional else None
+    name = requested if requested.endswith("_id") else f"{requested}_id"
+    owner = to_users.get(name)
+    if owner is None:
+        raise SpecError(f"--owner {requested}: give a field {requested}:fk:user.")
+    if owner.optional:
+        raise SpecError(f"--owner {requested}: the owner cannot be optional.")
+    return owner.name

@@ -28,6 +28,10 @@ from app.services.settings import AuthSettings
 BAD_CREDENTIALS = "Invalid email or password."
 SIGN_IN_REQUIRED = "Authentication required: send Authorization: Bearer <token>."
 NOT_ALLOWED = "You do not have permission to do this."
+LAST_SUPERUSER = (
+    "This is the last active superuser: make another user a superuser first "
+    "(flask createsuperuser works too)."
+)
 # Fields of an account that only some users may change (see ``edit``).
 STAFF_FIELDS = ("is_active", "is_staff")
 
@@ -123,6 +127,8 @@ class AccountService:
         must be free. Deactivating a user revokes its refresh tokens.
         """
         self._check_role_rules(actor, target, changes)
+        if changes.get("is_superuser") is False or changes.get("is_active") is False:
+            self._keep_a_superuser(target)
         email = changes.get("email")
         if email is not None:
             self._check_email(email)
@@ -134,8 +140,9 @@ class AccountService:
         return self.users.update(target, changes)
 
     def delete(self, actor: User, target: User) -> None:
-        """Delete ``target``; a superuser only by a superuser."""
+        """Delete ``target``; a superuser only by a superuser, and never the last one."""
         self._check_role_rules(actor, target, {})
+        self._keep_a_superuser(target)
         self.users.delete(target)
 
     # -- rules -----------------------------------------------------------------------
@@ -148,6 +155,13 @@ class AccountService:
                 raise PermissionDeniedError(f"Only staff may change {field}.")
         if "is_superuser" in changes and not actor.is_superuser:
             raise PermissionDeniedError("Only superusers may change is_superuser.")
+
+    def _keep_a_superuser(self, target: User) -> None:
+        """``ConflictError`` (409) if ``target`` is the last active superuser, about to
+        be demoted, deactivated or deleted: only the CLI could recover from that."""
+        last = target.is_superuser and target.is_active
+        if last and self.users.active_superuser_ids() == [target.id]:
+            raise ConflictError(LAST_SUPERUSER)
 
     def _hash(self, password: str, *, email: str, field: str = "password") -> str:
         """Check the password rules (``InvalidFieldsError`` naming ``field``), then hash."""

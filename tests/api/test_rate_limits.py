@@ -19,14 +19,16 @@ WRONG = "not the password"
 
 
 @pytest.fixture
-def proxied(database_url: str) -> Iterator[Flask]:
+def proxied(app: Flask, database_url: str) -> Iterator[Flask]:
     """An app behind one trusted proxy, so each request can come from an address
-    of the test's choosing (X-Forwarded-For), with the limits set per test."""
-    app = create_app(app_config(database_url, TRUSTED_PROXIES=1, AUTH_RATE_LIMIT="1000/minute"))
+    of the test's choosing (X-Forwarded-For), with the limits set per test. It
+    commits for real: its tests are marked ``real_transactions``, so the ``app``
+    fixture empties the tables afterwards."""
+    proxied = create_app(app_config(database_url, TRUSTED_PROXIES=1, AUTH_RATE_LIMIT="1000/minute"))
     try:
-        yield app
+        yield proxied
     finally:
-        dispose_engines(app)
+        dispose_engines(proxied)
 
 
 def _sign_in(client: FlaskClient, email: str, password: str, address: str) -> int:

@@ -158,3 +158,24 @@ def test_sign_up_disabled_leaves_creation_to_staff(
     )
 
     assert response.status_code == status
+
+
+@pytest.mark.parametrize(
+    ("method", "body"),
+    [("patch", {"is_superuser": False}), ("patch", {"is_active": False}), ("delete", None)],
+)
+def test_the_last_superuser_cannot_demote_deactivate_or_delete_itself(
+    app: Flask, client: FlaskClient, method: str, body: dict[str, Any] | None
+) -> None:
+    root = add_user(app, is_staff=True, is_superuser=True)
+    headers = bearer(sign_in(client, root["email"]))
+    others = client.get("/api/users?is_superuser=true&is_active=true", headers=headers).json
+    for other in others["items"]:
+        if other["id"] != root["id"]:  # a database shared with other tests' leftovers
+            client.patch(f"/api/users/{other['id']}", json={"is_superuser": False}, headers=headers)
+
+    response = getattr(client, method)(f"/api/users/{root['id']}", json=body, headers=headers)
+
+    assert response.status_code == 409, response.json
+    assert response.mimetype == "application/problem+json"
+    assert "last active superuser" in response.json["detail"]

@@ -273,3 +273,34 @@ def test_deactivating_a_user_revokes_its_sign_ins(
 
     with pytest.raises(AuthenticationError):
         TokenService(session, settings).rotate(pair.refresh_token)
+
+
+@pytest.mark.parametrize(
+    ("change", "changes"),
+    [
+        ("demote", {"is_superuser": False}),
+        ("deactivate", {"is_active": False}),
+        ("delete", None),
+    ],
+)
+def test_the_last_active_superuser_stays(
+    accounts: AccountService, change: str, changes: dict[str, Any] | None
+) -> None:
+    root = make(accounts, "root@example.com", is_staff=True, is_superuser=True)
+    make(accounts, "retired@example.com", is_superuser=True, is_active=False)
+
+    def act(actor: User) -> Any:
+        if changes is None:
+            return accounts.delete(actor, root)
+        return accounts.edit(actor, root, changes)
+
+    with pytest.raises(ConflictError, match="last active superuser"):
+        act(root)
+
+    second = make(accounts, "second@example.com", is_superuser=True)
+    act(second)  # with another superuser, the change goes through
+
+    if changes is None:
+        assert accounts.users.get(root.id) is None
+    else:
+        assert not (root.is_superuser and root.is_active)
