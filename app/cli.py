@@ -16,6 +16,7 @@ from sqlalchemy.orm import Session
 # Imported for their side effect: every model and repository class is defined.
 import app.models
 import app.repositories  # noqa: F401
+from app.checks import run_checks
 from app.db import db
 from app.db.base import Base
 from app.db.session import get_db, ping, unit_of_work
@@ -149,6 +150,24 @@ def change_password(email: str, password_stdin: bool) -> None:
     )
 
 
+@click.command("check")
+@with_appcontext
+@click.option("--deploy", is_flag=True, help="Also check the settings for serving real users.")
+def check(deploy: bool) -> None:
+    """Check the database and its migrations; with --deploy, the production settings
+    too, as Django's `check --deploy`. Exits 1 on errors; warnings only inform."""
+    findings = run_checks(current_app, deploy=deploy)
+    for level, title in (("error", "ERRORS"), ("warning", "WARNINGS")):
+        found = [finding for finding in findings if finding.level == level]
+        if found:
+            click.echo(f"{title}:")
+            click.echo("\n".join(str(finding) for finding in found))
+    errors = sum(finding.level == "error" for finding in findings)
+    click.echo(f"System check identified {len(findings)} issues ({errors} errors).")
+    if errors:
+        raise SystemExit(1)
+
+
 class _Scaffold(click.Command):
     """``flask scaffold``, whose generator (app/scaffold) is imported only when the
     command runs: a development tool that the app, and the runtime image, need not
@@ -180,4 +199,5 @@ def register_commands(app: Flask) -> None:
     app.cli.add_command(wait_for_db)
     app.cli.add_command(create_superuser)
     app.cli.add_command(change_password)
+    app.cli.add_command(check)
     app.cli.add_command(_Scaffold())

@@ -52,6 +52,8 @@ def load_config(
         raise ConfigError(f"APP_ENV must be one of {', '.join(ENVIRONMENTS)}; got {env!r}.")
 
     database_url = normalize_database_url(str(setting("DATABASE_URL", "sqlite:///app.db")))
+    docs_default = "false" if env == "production" else "true"
+    docs_enabled = parse_bool(setting("DOCS_ENABLED", docs_default), "DOCS_ENABLED")
     config: dict[str, Any] = {
         "APP_ENV": env,
         "TESTING": env == "testing",
@@ -96,13 +98,18 @@ def load_config(
         # -Host): the client address used by rate limits comes from there. Set it
         # to the number of proxies you run, never higher.
         "TRUSTED_PROXIES": int(setting("TRUSTED_PROXIES", 0)),
+        # Strict-Transport-Security in production: browsers use HTTPS only for this
+        # long (two years); 0 sends no header (`flask check --deploy` warns).
+        "HSTS_SECONDS": int(setting("HSTS_SECONDS", 2 * 365 * 24 * 3600)),
         # Browser origins allowed to call the API (comma-separated); none by default.
         "CORS_ORIGINS": parse_list(setting("CORS_ORIGINS", "")),
-        # flask-smorest: the OpenAPI document is served at /openapi.json.
+        # flask-smorest: the OpenAPI document is served at /openapi.json, with the
+        # pages below, unless DOCS_ENABLED is false (the default in production).
+        "DOCS_ENABLED": docs_enabled,
         "API_TITLE": "Flask API template",
         "API_VERSION": "v1",
         "OPENAPI_VERSION": "3.0.3",
-        "OPENAPI_URL_PREFIX": "/",
+        "OPENAPI_URL_PREFIX": "/" if docs_enabled else None,
         "OPENAPI_JSON_PATH": "openapi.json",
         # Swagger UI at /docs and ReDoc at /redoc, with assets served by
         # app/api/docs.py (no CDN); no call to Swagger's public validator.
@@ -111,7 +118,9 @@ def load_config(
         "OPENAPI_SWAGGER_UI_CONFIG": {
             "validatorUrl": None,
             "deepLinking": True,
-            "persistAuthorization": True,
+            # Keeping the bearer token in the browser's localStorage is handy on
+            # a laptop, not in production.
+            "persistAuthorization": env != "production",
         },
         "OPENAPI_REDOC_PATH": "/redoc",
         "OPENAPI_REDOC_URL": "/docs/assets/redoc/redoc.standalone.js",

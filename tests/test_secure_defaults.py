@@ -160,3 +160,80 @@ def test_the_docker_image_and_the_compose_stack_run_as_production() -> None:
     # No key in either: the stack keeps a random one on a volume.
     assert "SECRET_KEY_FILE" in compose
     assert not re.search(r"SECRET_KEY[=:]\s*[\"']?[A-Za-z0-9]", dockerfile)
+
+
+def _production(**settings: Any) -> Any:
+    return create_app(
+        {
+            "APP_ENV": "production",
+            "SECRET_KEY": secrets.token_urlsafe(48),
+            "DATABASE_URL": "sqlite://",
+            **settings,
+        }
+    )
+
+
+def test_production_serves_no_documentation_by_default() -> None:
+    client = _production().test_client()
+
+    statuses = {path: client.get(path).status_code for path in ("/openapi.json", "/docs", "/redoc")}
+
+    assert statuses == {"/openapi.json": 404, "/docs": 404, "/redoc": 404}
+
+
+def test_swagger_ui_keeps_no_token_in_the_browser_in_production() -> None:
+    page = _production(DOCS_ENABLED=True).test_client().get("/docs").get_data(as_text=True)
+    development = create_app(app_config("sqlite://")).test_client().get("/docs")
+
+    assert re.search(r'"persistAuthorization":\s*false', page)
+    assert re.search(r'"persistAuthorization":\s*true', development.get_data(as_text=True))
+
+
+@pytest.mark.parametrize(
+    ("password", "common"),
+    [
+        ("Password1", True),
+        ("iloveyou2", True),
+        ("Jennifer", True),
+        ("summer2024", True),
+        ("qwertyuiop123", True),
+        ("correct horse battery", False),
+        ("tr0ub4dor&3x", False),
+    ],
+)
+def test_the_common_password_list_is_long(password: str, common: bool) -> None:
+    from app.security.password_rules import common_passwords, password_problems
+
+    assert len(common_passwords()) >= 10_000
+    assert ("Is too common." in password_problems(password)) is common
+
+
+def test_the_compose_defaults_pass_the_deploy_check(tmp_path: Path) -> None:
+    """The app service's environment, with every ${VAR:-default} at its default, the
+    database and Redis pointed at this machine's, and the key file in a temporary
+    folder: `flask check --deploy` (which the image runs before gunicorn) has no
+    error but the database engine on the SQLite run."""
+    import yaml
+
+    compose = yaml.safe_load((ROOT / "docker-compose.yml").read_text())
+    environment = {
+        name: re.sub(r"\$\{\w+:-([^}]*)\}", r"\1", str(value))
+        for name, value in compose["services"]["app"]["environment"].items()
+    }
+    server = os.environ.get("TEST_DATABASE_URL")
+    with temporary_database(server, tmp_path) as database_url:
+        run_migrations(database_url)
+        environment.update(
+            DATABASE_URL=database_url,
+            RATELIMIT_STORAGE_URI="redis://127.0.0.1:6379/15",
+            SECRET_KEY_FILE=str(tmp_path / "secret_key"),
+        )
+        app = create_app(environment)
+        try:
+            result = app.test_cli_runner().invoke(args=["check", "--deploy"])
+        finally:
+            dispose_engines(app)
+
+    errors = set(re.findall(r"^(deploy\.E\d+)", result.output.split("WARNINGS:")[0], re.M))
+    assert environment["APP_ENV"] == "production"
+    assert errors == (set() if server else {"deploy.E003"}), result.output

@@ -27,5 +27,6 @@ def register_blueprints(app: Flask) -> None:
     for module in RESOURCES:
         api.register_blueprint(module.blp)
     # The documentation's assets and the root redirect: not API operations.
-    app.register_blueprint(docs.blp)
+    if app.config["DOCS_ENABLED"]:
+        app.register_blueprint(docs.blp)
     init_security_headers(app)

@@ -15,7 +15,6 @@ SECURITY_HEADERS = {
     # Responses carry personal data and tokens: no shared or browser caches.
     "Cache-Control": "no-store",
 }
-HSTS = "max-age=63072000; includeSubDomains"
 # flask-smorest's endpoints for the Swagger UI and ReDoc pages.
 DOCS_PAGES = frozenset({"api-docs.openapi_swagger_ui", "api-docs.openapi_redoc"})
 # The documentation pages run scripts and styles (their own, and small inline
@@ -31,8 +30,9 @@ DOCS_CSP = (
 def init_security_headers(app: Flask) -> None:
     """Add the headers to every response; CORS only for the configured origins."""
     headers = dict(SECURITY_HEADERS)
-    if app.config["APP_ENV"] == "production":
-        headers["Strict-Transport-Security"] = HSTS
+    hsts_seconds = app.config["HSTS_SECONDS"]
+    if app.config["APP_ENV"] == "production" and hsts_seconds:
+        headers["Strict-Transport-Security"] = f"max-age={hsts_seconds}; includeSubDomains"
 
     @app.after_request
     def add_security_headers(response: Response) -> Response:
