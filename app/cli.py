@@ -131,10 +131,8 @@ def create_superuser(
     "--password-stdin", is_flag=True, help="Read the password from the first line of stdin."
 )
 def change_password(email: str, password_stdin: bool) -> None:
-    """Set a user's password and revoke all of its refresh tokens.
-
-    Access tokens already issued stay valid until they expire (ACCESS_TOKEN_TTL).
-    """
+    """Set a user's password and end every sign-in of the user (its refresh and
+    access tokens stop working at once)."""
     try:
         with unit_of_work() as session:
             user = UserRepository(session).get_by_email(email)
@@ -144,10 +142,7 @@ def change_password(email: str, password_stdin: bool) -> None:
             _accounts(session).reset_password(user, password)
     except DomainError as exc:
         raise _fail_on_domain_error(exc) from exc
-    click.echo(
-        f"Password changed for {user.email}; its refresh tokens are revoked "
-        "(access tokens expire on their own)."
-    )
+    click.echo(f"Password changed for {user.email}; every sign-in of it has ended.")
 
 
 @click.command("check")

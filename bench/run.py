@@ -32,6 +32,8 @@ sys.path.insert(0, str(ROOT))
 from tests.support.server import free_port  # noqa: E402
 
 SERVER = os.environ.get("BENCH_POSTGRES_URL", "postgresql://postgres@127.0.0.1:5432/postgres")
+# Production with two workers needs shared rate-limit counts (gunicorn.conf.py).
+REDIS = os.environ.get("BENCH_REDIS_URL", "redis://127.0.0.1:6379/15")
 REQUESTS = int(os.environ.get("BENCH_REQUESTS", "3000"))
 CONCURRENCY = int(os.environ.get("BENCH_CONCURRENCY", "8"))
 USERS = 1000
@@ -114,6 +116,8 @@ class server:
                 "GUNICORN_THREADS": "1",
                 "APP_ENV": "production",
                 "SECRET_KEY": "bench-secret-key-that-is-long-enough-0123456789",
+                "RATELIMIT_STORAGE_URI": REDIS,
+                "RATELIMIT_KEY_PREFIX": f"bench-{uuid.uuid4().hex}",
                 "LOG_LEVEL": "warning",
             },
             stdout=subprocess.DEVNULL,

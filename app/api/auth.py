@@ -110,7 +110,7 @@ def update_me(data: dict[str, Any]) -> User:
 @blp.response(204)
 @blp.alt_response(429, schema=ProblemSchema, description="Too many attempts; see Retry-After.")
 def change_password(data: dict[str, str]) -> None:
-    """Change the password; every other sign-in's refresh tokens are revoked.
+    """Change the password; every other sign-in ends (its refresh and access tokens).
 
     Rate limited like sign-in: a stolen access token must not allow guessing the
     current password."""
