@@ -73,7 +73,8 @@ test-postgres: $(DEV) ## Run the test suite on PostgreSQL (TEST_POSTGRES_URL), w
 fuzz: $(DEV) ## Contract fuzzing alone (schemathesis); FUZZ_EXAMPLES=1000 for a deeper run
 	$(BIN)/pytest -m fuzz $(ARGS)
 
-bench: $(DEV) ## Users list vs a bare Flask + psycopg handler, on PostgreSQL (BENCH_POSTGRES_URL); fails on a missed target
+bench: $(DEV) ## The hot path vs bare Flask + psycopg handlers (PostgreSQL, Redis, wrk); fails on a missed target
+	@command -v wrk >/dev/null || { echo "+ apt-get install wrk"; apt-get install -y -qq wrk >/dev/null; }
 	$(BIN)/python bench/run.py
 
 lint: $(DEV) ## ruff (lint and formatting) and import-linter (the layers, docs/architecture.md)

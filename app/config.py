@@ -68,7 +68,8 @@ def load_config(
         "SQLALCHEMY_ENGINE_OPTIONS": engine_options(
             database_url,
             connect_timeout=int(setting("DATABASE_CONNECT_TIMEOUT", 5)),
-            pre_ping=parse_bool(setting("DATABASE_PRE_PING", "true"), "DATABASE_PRE_PING"),
+            pre_ping=parse_bool(setting("DATABASE_PRE_PING", "false"), "DATABASE_PRE_PING"),
+            recycle=int(setting("DATABASE_POOL_RECYCLE", 1800)),
         ),
         "MAX_CONTENT_LENGTH": int(setting("MAX_CONTENT_LENGTH", 1024 * 1024)),
         "LOG_LEVEL": str(setting("LOG_LEVEL", "INFO")).upper(),
@@ -163,20 +164,24 @@ def normalize_database_url(url: str) -> str:
 
 
 def engine_options(
-    database_url: str, *, connect_timeout: int, pre_ping: bool = True
+    database_url: str, *, connect_timeout: int, pre_ping: bool = False, recycle: int = 1800
 ) -> dict[str, Any]:
-    """Engine options per backend: no hanging connects, no stale pooled connections,
-    and no SQL parameter values (password hashes, tokens) in error messages or logs."""
-    common = {"hide_parameters": True}
+    """Engine options per backend: no hanging connects, no SQL parameter values
+    (password hashes, tokens) in error messages or logs, and pooled connections
+    replaced after ``recycle`` seconds. Pre-ping (a round trip per checkout) is off
+    by default: a read that meets a dead connection is retried once instead
+    (``App.dispatch_request``)."""
+    common: dict[str, Any] = {"hide_parameters": True}
     if database_url.startswith("postgresql"):
         return {
             **common,
             "pool_pre_ping": pre_ping,
+            "pool_recycle": recycle,
             "connect_args": {"connect_timeout": connect_timeout},
         }
     if database_url.startswith("sqlite"):
         return {**common, "connect_args": {"timeout": connect_timeout}}
-    return {**common, "pool_pre_ping": pre_ping}
+    return {**common, "pool_pre_ping": pre_ping, "pool_recycle": recycle}
 
 
 def secret_key(value: str, key_file: str, *, env: str, instance_path: Path) -> str:

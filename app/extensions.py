@@ -76,6 +76,10 @@ def init_extensions(app: Flask) -> None:
     # flask-smorest's Api holds one app's OpenAPI document, so each app gets its own.
     ProblemApi(app)
     limiter.init_app(app)
+    # Every limit of this API is declared on its route, and Flask-Limiter checks
+    # those when the route is called. Its middleware check, which looks for
+    # application-wide limits before every request, would find none: skip it.
+    app.before_request_funcs[None].remove(limiter._check_request_limit)
     # Password hashing, token signing and the sign-up policy, for the services.
     app.extensions["auth"] = AuthSettings.from_config(app.config)
 

@@ -190,9 +190,13 @@ def test_postgres_engine_options() -> None:
     )
 
     options = config["SQLALCHEMY_ENGINE_OPTIONS"]
-    assert options["pool_pre_ping"] is True
+    # No ping round trip per request: reads retry once on a dead connection instead.
+    assert options["pool_pre_ping"] is False
+    assert options["pool_recycle"] == 1800
     assert options["hide_parameters"] is True
     assert options["connect_args"] == {"connect_timeout": 7}
+    pinged = load_config(environ={"DATABASE_URL": "postgres://u@db/app", "DATABASE_PRE_PING": "1"})
+    assert pinged["SQLALCHEMY_ENGINE_OPTIONS"]["pool_pre_ping"] is True
 
 
 def test_sqlite_engine_options() -> None:
@@ -201,10 +205,10 @@ def test_sqlite_engine_options() -> None:
     assert options == {"hide_parameters": True, "connect_args": {"timeout": 5}}
 
 
-def test_other_backends_get_pre_ping_only() -> None:
-    options = engine_options("mysql+pymysql://u@db/app", connect_timeout=5)
+def test_other_backends_get_the_pool_settings_only() -> None:
+    options = engine_options("mysql+pymysql://u@db/app", connect_timeout=5, pre_ping=True)
 
-    assert options == {"hide_parameters": True, "pool_pre_ping": True}
+    assert options == {"hide_parameters": True, "pool_pre_ping": True, "pool_recycle": 1800}
 
 
 def test_create_app_refuses_production_without_a_secret_key() -> None:

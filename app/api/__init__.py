@@ -2,12 +2,13 @@
 
 from __future__ import annotations
 
-from flask import Flask
+from flask import Flask, request
 
 from app.api import auth, docs, health, users
 from app.api.blueprint import BEARER_AUTH
 from app.api.converters import IdConverter, id_parameter_schema
 from app.api.headers import init_security_headers
+from app.db.session import get_db, read_only
 from app.extensions import get_api
 
 # Every blueprint module, in the order of the OpenAPI document.
@@ -30,3 +31,13 @@ def register_blueprints(app: Flask) -> None:
     if app.config["DOCS_ENABLED"]:
         app.register_blueprint(docs.blp)
     init_security_headers(app)
+    app.before_request(read_only_when_safe)
+
+
+SAFE_METHODS = frozenset({"GET", "HEAD", "OPTIONS"})
+
+
+def read_only_when_safe() -> None:
+    """GET, HEAD and OPTIONS change nothing: their reads need no transaction."""
+    if request.method in SAFE_METHODS:
+        read_only(get_db())

@@ -60,12 +60,16 @@ def require(*permissions: Permission) -> User:
     return user
 
 
+SIGNED_IN = "signed_in"  # where the request's caller is kept on flask.g
+
+
 def _signed_in() -> SignedIn:
-    signed_in: SignedIn | None = g.get("signed_in")
+    signed_in: SignedIn | None = g.get(SIGNED_IN)
     if signed_in is None:
         scheme, _, token = request.headers.get("Authorization", "").partition(" ")
         token = token.strip(" \t")  # HTTP's whitespace only
         if scheme.lower() != "bearer" or not token:
             raise AuthenticationError(SIGN_IN_REQUIRED)
-        signed_in = g.signed_in = tokens(get_db()).authenticate(token)
+        signed_in = tokens(get_db()).authenticate(token)
+        setattr(g, SIGNED_IN, signed_in)
     return signed_in

@@ -80,6 +80,7 @@ class ListQuery:
         self.search_fields = search_fields
         self.max_per_page = max_per_page
         self.path = path  # the list's URL path, for the length budget
+        self.primary_key = inspect(model).primary_key[0].key
         self._check()
         columns = _columns(model)
         # Read the ordering value a cursor carries: text at its column's full length.
@@ -92,7 +93,8 @@ class ListQuery:
         args: dict[str, Any],
         where: Sequence[ColumnElement[bool]] = (),
     ) -> dict[str, Any]:
-        """The page ``args`` ask for, as the list envelope (``page_schema``).
+        """The page ``args`` ask for, as the list envelope (``page_schema``), its
+        items as row mappings (a page is only shown: no ORM objects are built).
         ``where`` narrows every query (a resource's scope)."""
         args = dict(args)
         per_page = args.pop("per_page")
@@ -108,8 +110,8 @@ class ListQuery:
 
         def next_cursor(items: Sequence[Any]) -> str:
             last = items[-1]
-            value = field._serialize(getattr(last, order_by), None, None)
-            return encode_cursor(ordering, value, _id_of(last))
+            value = field._serialize(last[order_by], None, None)
+            return encode_cursor(ordering, value, last[self.primary_key])
 
         if cursor is not None:
             after = decode_cursor(cursor, ordering, field) if cursor else None
@@ -119,6 +121,7 @@ class ListQuery:
                 where=conditions,
                 order_by=order_by,
                 descending=descending,
+                as_rows=True,
             )
             return {
                 "items": rows.items,
@@ -131,6 +134,7 @@ class ListQuery:
             where=conditions,
             order_by=order_by,
             descending=descending,
+            as_rows=True,
         )
         more = result.page < result.pages and bool(result.items)
         return {
@@ -331,7 +335,3 @@ def _decimal_field(column: ColumnProperty[Any]) -> fields.Field[Any]:
     precision = getattr(column_type, "precision", None)
     scale = getattr(column_type, "scale", None) or 0
     return QueryDecimal(precision or 100 + scale, scale)
-
-
-def _id_of(obj: Any) -> Any:
-    return inspect(obj).identity[0]

@@ -34,22 +34,24 @@ from __future__ import annotations
 
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
-from typing import Any, ClassVar, Generic, TypeVar
+from typing import Any, ClassVar, Generic, TypeVar, cast
 
 import marshmallow as ma
-from flask import url_for
+from flask import Response, current_app, url_for
 from marshmallow import Schema
-from sqlalchemy import ColumnElement, false, inspect
+from sqlalchemy import ColumnElement, bindparam, false, inspect, select
 from sqlalchemy.orm import Session
 
 from app.api.blueprint import Blueprint
 from app.api.current import current_user, optional_user
 from app.api.listing import ListQuery
 from app.api.permissions import Permission, check_object_permissions, staff
+from app.db.compiled import CompiledSelect
 from app.db.session import get_db, unit_of_work
-from app.exceptions import PermissionDeniedError
+from app.exceptions import NotFoundError, PermissionDeniedError
 from app.models.user import User
 from app.repositories.base import Repository
+from app.schemas.compiled import dumper
 from app.schemas.pagination import MAX_PER_PAGE, page_schema
 from app.schemas.problem import ProblemSchema
 from app.services.accounts import is_staff
@@ -103,6 +105,9 @@ class ModelResource(Generic[ModelT, RepositoryT]):
     }
     # A foreign key to users that makes each row its owner's (see the module doc).
     owner_field: ClassVar[str | None] = None
+    # The object reads of get_object, compiled by register().
+    _by_id: ClassVar[CompiledSelect]
+    _by_id_and_owner: ClassVar[CompiledSelect]
     # Per action: extra view decorators (rate limits, caching...), outermost first.
     decorators: ClassVar[Mapping[str, Sequence[Callable[..., Any]]]] = {}
     # Per action: extra documented responses, {status: description}.
@@ -148,20 +153,48 @@ class ModelResource(Generic[ModelT, RepositoryT]):
         """The object an action is about (404 if there is none, or if it is outside
         the request's ``scope``), once its object permissions allow the actor: the
         one place they are checked."""
-        obj: ModelT = ctx.repository.get_or_raise(id, where=self.scope(ctx))
+        obj: ModelT = self._find(ctx, id)
         if ctx.actor is not None:
             check_object_permissions(ctx.actor, self.permissions_for(action) or (), obj)
+        return obj
+
+    def _find(self, ctx: Context[RepositoryT], id: int) -> ModelT:
+        """The object, in one compiled query on every request (app/db/compiled.py)
+        while ``scope`` is the owner scope; through the ORM for a scope of your own."""
+        if type(self).scope is not ModelResource.scope:
+            found: ModelT = ctx.repository.get_or_raise(id, where=self.scope(ctx))
+            return found
+        owner = self._owner_of_scope(ctx)
+        if owner is _NOBODY:
+            row = None
+        elif owner is None:
+            row = self._by_id.first(ctx.session, id=id)
+        else:
+            row = self._by_id_and_owner.first(ctx.session, id=id, owner=owner)
+        if row is None:
+            raise NotFoundError(f"{ctx.repository.model.__name__} {id} does not exist.")
+        obj: ModelT = ctx.repository.from_row(row)
         return obj
 
     def scope(self, ctx: Context[RepositoryT]) -> list[ColumnElement[bool]]:
         """Conditions every query of this request adds: the list, its count, cursors,
         filters and search, and ``get_object``. With an ``owner_field``: the caller's
         own rows, unless the caller is staff (nothing for an anonymous caller)."""
-        if self.owner_field is None or (ctx.actor is not None and is_staff(ctx.actor)):
+        owner = self._owner_of_scope(ctx)
+        if owner is None:
             return []
-        if ctx.actor is None:
+        if owner is _NOBODY:
             return [false()]
-        return [ctx.repository.column(self.owner_field) == ctx.actor.id]
+        assert self.owner_field is not None
+        return [ctx.repository.column(self.owner_field) == owner]
+
+    def _owner_of_scope(self, ctx: Context[RepositoryT]) -> Any:
+        """Whose rows the request sees: ``None`` for all, a user id, or nobody's."""
+        if self.owner_field is None or (ctx.actor is not None and is_staff(ctx.actor)):
+            return None
+        if ctx.actor is None:
+            return _NOBODY
+        return ctx.actor.id
 
     def _owned(
         self, ctx: Context[RepositoryT], data: dict[str, Any], *, default_owner: bool
@@ -188,6 +221,15 @@ class ModelResource(Generic[ModelT, RepositoryT]):
     def register(cls, blp: Blueprint) -> None:
         """Add the routes of ``actions`` to ``blp`` (call once, at import time)."""
         resource = cls()
+        table = cls.repository.model.__table__
+        by_id = select(*table.columns).where(table.c[_primary_key(cls)] == bindparam("id"))
+        cls._by_id = CompiledSelect(by_id)
+        if cls.owner_field is not None:
+            if cls.owner_field not in table.c:
+                raise TypeError(f"{cls.__name__}.owner_field: {cls.owner_field!r} is not a column.")
+            owned = by_id.where(table.c[cls.owner_field] == bindparam("owner"))
+            cls._by_id_and_owner = CompiledSelect(owned)
+        dump = dumper(cls.read_schema)
         listing = ListQuery(
             cls.repository.model,
             filter_fields=cls.filter_fields,
@@ -200,25 +242,28 @@ class ModelResource(Generic[ModelT, RepositoryT]):
         item = f"/<id:{cls.id_param}>"
         name = cls.repository.model.__name__
 
-        def list_objects(args: dict[str, Any]) -> dict[str, Any]:
+        # The views answer with the read schema's compiled dumper (app/schemas/
+        # compiled.py); flask-smorest still documents the schemas.
+        def list_objects(args: dict[str, Any]) -> Response:
             ctx = resource._context("list", get_db())
-            return listing.run(ctx.repository, args, where=resource.scope(ctx))
+            page = listing.run(ctx.repository, args, where=resource.scope(ctx))
+            return _json({**page, "items": [dump(item) for item in page["items"]]})
 
-        def create_object(data: dict[str, Any]) -> tuple[Any, int, dict[str, str]]:
+        def create_object(data: dict[str, Any]) -> tuple[Response, int, dict[str, str]]:
             with unit_of_work() as session:
                 obj = resource.create(resource._context("create", session), data)
             location = url_for(".retrieve", **{cls.id_param: _id_of(obj)})
-            return obj, 201, {"Location": location}
+            return _json(dump(obj)), 201, {"Location": location}
 
-        def retrieve_object(**view_args: int) -> Any:
+        def retrieve_object(**view_args: int) -> Response:
             ctx = resource._context("retrieve", get_db())
-            return resource.get_object(ctx, "retrieve", view_args[cls.id_param])
+            return _json(dump(resource.get_object(ctx, "retrieve", view_args[cls.id_param])))
 
-        def update_object(data: dict[str, Any], **view_args: int) -> Any:
+        def update_object(data: dict[str, Any], **view_args: int) -> Response:
             with unit_of_work() as session:
                 ctx = resource._context("update", session)
                 obj = resource.get_object(ctx, "update", view_args[cls.id_param])
-                return resource.update(ctx, obj, data)
+                return _json(dump(resource.update(ctx, obj, data)))
 
         def delete_object(**view_args: int) -> None:
             with unit_of_work() as session:
@@ -281,3 +326,15 @@ class ModelResource(Generic[ModelT, RepositoryT]):
 
 def _id_of(obj: Any) -> Any:
     return inspect(obj).identity[0]
+
+
+def _primary_key(resource: type[ModelResource[Any, Any]]) -> str:
+    return str(inspect(resource.repository.model).primary_key[0].key)
+
+
+def _json(payload: Any) -> Response:
+    return cast(Response, current_app.json.response(payload))
+
+
+# The scope of an anonymous caller on an owned resource: no row at all.
+_NOBODY = object()

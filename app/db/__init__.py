@@ -9,8 +9,9 @@ from __future__ import annotations
 
 from flask_sqlalchemy import SQLAlchemy
 
+from app.db.autocommit import AppSession
 from app.db.base import Base
 
 # expire_on_commit=False: a handler can serialise what it just committed without
 # a second round trip to reload every attribute.
-db = SQLAlchemy(model_class=Base, session_options={"expire_on_commit": False})
+db = SQLAlchemy(model_class=Base, session_options={"class_": AppSession, "expire_on_commit": False})

@@ -3,6 +3,9 @@
 Flask-SQLAlchemy keeps one ``Session`` per app context (so per request) and removes
 it when the context ends, which also returns its connection to the pool and rolls
 back anything left uncommitted. Handlers commit through ``unit_of_work`` only.
+
+A read-only request (``read_only``, app/db/autocommit.py) runs its statements
+without a transaction; ``unit_of_work`` turns the transaction back on.
 """
 
 from __future__ import annotations
@@ -14,7 +17,10 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from app.db import db
+from app.db.autocommit import AUTOCOMMIT, read_only
 from app.exceptions import DomainError
+
+__all__ = ["get_db", "ping", "read_only", "unit_of_work"]
 
 
 def get_db() -> Session:
@@ -32,6 +38,9 @@ def unit_of_work() -> Iterator[Session]:
     but what the failure recorded (such as a revoked token family) must stay.
     """
     session = get_db()
+    if session.info.pop(AUTOCOMMIT, False):
+        # End the reads' autocommit connection; the writes get a transaction.
+        session.commit()
     try:
         yield session
         session.commit()

@@ -15,6 +15,7 @@ from typing import Any, ClassVar, Generic, TypeVar
 
 from sqlalchemy import (
     ColumnElement,
+    Select,
     UnaryExpression,
     exists,
     func,
@@ -25,7 +26,7 @@ from sqlalchemy import (
     tuple_,
 )
 from sqlalchemy.exc import IntegrityError
-from sqlalchemy.orm import Session
+from sqlalchemy.orm import Session, make_transient_to_detached
 
 from app.db.base import Base
 from app.db.errors import is_foreign_key_violation, is_unique_violation
@@ -44,7 +45,7 @@ RANGE_LOOKUPS: dict[str, Callable[[Any, Any], ColumnElement[bool]]] = {
 class Page(Generic[ModelT]):
     """One page of a list, with what a client needs to fetch the others."""
 
-    items: Sequence[ModelT]
+    items: Sequence[Any]  # objects, or row mappings (``as_rows``)
     total: int
     page: int
     per_page: int
@@ -58,7 +59,7 @@ class Page(Generic[ModelT]):
 class Slice(Generic[ModelT]):
     """One keyset page: the rows, and whether more follow."""
 
-    items: Sequence[ModelT]
+    items: Sequence[Any]  # objects, or row mappings (``as_rows``)
     per_page: int
     has_more: bool
 
@@ -74,6 +75,23 @@ class Repository(Generic[ModelT]):
     def get(self, id: int) -> ModelT | None:
         """The object with primary key ``id``, or ``None``."""
         obj: ModelT | None = self.session.get(self.model, id)
+        return obj
+
+    def from_row(self, values: Mapping[str, Any]) -> ModelT:
+        """The object a row stands for (read with ``app.db.compiled.CompiledSelect``),
+        added to the session as if the ORM had loaded it: the one already in the
+        session if there is one, else a new persistent object, without the ORM's
+        loading machinery."""
+        mapper = inspect(self.model)
+        key = mapper.identity_key_from_primary_key(
+            [values[column.key] for column in mapper.primary_key]
+        )
+        existing: ModelT | None = self.session.identity_map.get(key)
+        if existing is not None:
+            return existing
+        obj: ModelT = self.model(**values)
+        make_transient_to_detached(obj)
+        self.session.add(obj)
         return obj
 
     def get_or_raise(self, id: int, where: Sequence[ColumnElement[bool]] = ()) -> ModelT:
@@ -97,19 +115,23 @@ class Repository(Generic[ModelT]):
         where: Sequence[ColumnElement[bool]] = (),
         order_by: str | None = None,
         descending: bool = False,
+        as_rows: bool = False,
     ) -> Page[ModelT]:
         """A page by position: one COUNT and at most one SELECT, whatever the page size.
 
         Rows are ordered by ``order_by`` (default: the primary key), ties broken by
-        the primary key, so that pages never overlap or skip a row.
+        the primary key, so that pages never overlap or skip a row. ``as_rows``
+        gives each row as a mapping of column to value instead of an object (see
+        ``_fetch``).
         """
         total = self.session.scalar(select(func.count()).select_from(self.model).where(*where))
         total = total or 0
         offset = (page - 1) * per_page
-        items: Sequence[ModelT] = []
+        items: Sequence[Any] = []
         if offset < total:
-            query = select(self.model).where(*where).order_by(*self._ordering(order_by, descending))
-            items = self.session.scalars(query.offset(offset).limit(per_page)).all()
+            query = self._select(as_rows).where(*where)
+            query = query.order_by(*self._ordering(order_by, descending))
+            items = self._fetch(query.offset(offset).limit(per_page), as_rows)
         return Page(items=items, total=total, page=page, per_page=per_page)
 
     def list_after(
@@ -120,6 +142,7 @@ class Repository(Generic[ModelT]):
         where: Sequence[ColumnElement[bool]] = (),
         order_by: str | None = None,
         descending: bool = False,
+        as_rows: bool = False,
     ) -> Slice[ModelT]:
         """The rows after the row whose (``order_by`` value, primary key) is ``after``.
 
@@ -129,7 +152,7 @@ class Repository(Generic[ModelT]):
         NOT NULL column.
         """
         ordering = self._ordering(order_by, descending)
-        query = select(self.model).where(*where)
+        query = self._select(as_rows).where(*where)
         if after is not None:
             columns = [clause.element for clause in ordering]
             values = after[-len(columns) :]  # ordered by the primary key alone: (id,)
@@ -137,8 +160,19 @@ class Repository(Generic[ModelT]):
             # Bound with each column's type, so values are stored-format on SQLite.
             bound = tuple_(*(literal(v, c.type) for v, c in zip(values, columns, strict=True)))
             query = query.where(key < bound if descending else key > bound)
-        rows = self.session.scalars(query.order_by(*ordering).limit(per_page + 1)).all()
+        rows = self._fetch(query.order_by(*ordering).limit(per_page + 1), as_rows)
         return Slice(items=rows[:per_page], per_page=per_page, has_more=len(rows) > per_page)
+
+    def _select(self, as_rows: bool) -> Select[Any]:
+        return select(*self.model.__table__.columns) if as_rows else select(self.model)
+
+    def _fetch(self, query: Select[Any], as_rows: bool) -> Sequence[Any]:
+        """The objects ``query`` selects; or, ``as_rows``, its rows as mappings, read
+        with Core on the session's connection: a list that is only shown (a page
+        of 20, say) skips the ORM's loading of each object, its largest cost."""
+        if as_rows:
+            return self.session.connection().execute(query).mappings().all()
+        return self.session.scalars(query).all()
 
     def check_references(self, values: Mapping[str, Any]) -> None:
         """``InvalidFieldsError`` naming every foreign-key value in ``values`` that
