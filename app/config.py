@@ -94,6 +94,8 @@ def load_config(
         "EMAIL_CHANGE_RATE_LIMIT": str(setting("EMAIL_CHANGE_RATE_LIMIT", "5 per hour")),
         # Flask-Limiter: memory:// counts per process; use redis://... with workers.
         "RATELIMIT_STORAGE_URI": str(setting("RATELIMIT_STORAGE_URI", "memory://")),
+        # Prepended to every count's key: apps (or test runs) sharing one Redis.
+        "RATELIMIT_KEY_PREFIX": str(setting("RATELIMIT_KEY_PREFIX", "")),
         "RATELIMIT_HEADERS_ENABLED": True,
         # Reverse proxies in front of the app that set X-Forwarded-For (and -Proto,
         # -Host): the client address used by rate limits comes from there. Set it

@@ -14,10 +14,12 @@ instead, and every table is emptied after them.
 from __future__ import annotations
 
 import os
+import uuid
 from collections.abc import Iterator
 from contextlib import contextmanager
 
 import pytest
+import redis
 from flask import Flask
 from flask.globals import app_ctx
 from flask.testing import FlaskClient
@@ -85,6 +87,24 @@ def admin_client(app: Flask) -> FlaskClient:
     tokens = sign_in(client, admin["email"])
     client.environ_base["HTTP_AUTHORIZATION"] = f"Bearer {tokens['access_token']}"
     return client
+
+
+@pytest.fixture
+def redis_limits() -> Iterator[dict[str, str]]:
+    """Rate-limit settings for a test that counts in Redis (``TEST_REDIS_URL``):
+    a key prefix of its own, and every key under it deleted afterwards."""
+    url = os.environ.get("TEST_REDIS_URL")
+    if not url:
+        pytest.skip("needs a Redis server: set TEST_REDIS_URL (make test-postgres and .ci/run do)")
+    prefix = f"test-{uuid.uuid4().hex}"
+    yield {"RATELIMIT_STORAGE_URI": url, "RATELIMIT_KEY_PREFIX": prefix}
+    client = redis.Redis.from_url(url)
+    try:
+        keys = list(client.scan_iter(match=f"*{prefix}*"))
+        if keys:
+            client.delete(*keys)
+    finally:
+        client.close()
 
 
 @pytest.fixture

@@ -11,7 +11,6 @@ import re
 import secrets
 import subprocess
 import sys
-import uuid
 from collections.abc import Iterator
 from datetime import timedelta
 from pathlib import Path
@@ -113,18 +112,15 @@ def test_production_refuses_per_process_limits_with_several_workers(served_datab
     assert "Booting worker" not in result.stderr
 
 
-@pytest.mark.skipif(
-    not os.environ.get("TEST_REDIS_URL"),
-    reason="needs a Redis server: set TEST_REDIS_URL (make test-postgres and .ci/run do)",
-)
-def test_with_redis_a_limit_is_exact_across_workers(served_database: str) -> None:
+def test_with_redis_a_limit_is_exact_across_workers(
+    served_database: str, redis_limits: dict[str, str]
+) -> None:
     """Two production workers share one count: 10 sign-in attempts against a limit of
     4 give exactly 4 answers and 6 refusals, whichever worker answers each."""
     env = {
         "APP_ENV": "production",
         "SECRET_KEY": secrets.token_urlsafe(48),
-        "RATELIMIT_STORAGE_URI": os.environ["TEST_REDIS_URL"],
-        "RATELIMIT_KEY_PREFIX": f"test-{uuid.uuid4().hex}",
+        **redis_limits,
         "AUTH_RATE_LIMIT": "4 per minute",
         "GUNICORN_WORKERS": "2",
         "GUNICORN_THREADS": "1",

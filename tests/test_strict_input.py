@@ -399,3 +399,21 @@ def test_a_token_for_another_issuer_or_audience_is_401(
     response = client.get("/api/auth/me", headers=_token(app, **claims, **{claim: "another-api"}))
 
     _problem(response, 401)
+
+
+@pytest.mark.parametrize("field", ["body", "query"])
+def test_a_decimal_beyond_its_documented_bound_is_refused_before_rounding(field: str) -> None:
+    """NUMERIC(4, 2) documents "maximum 99.99": 99.994 is refused, not rounded to
+    99.99 (schemathesis found the query filter accepting it)."""
+    from marshmallow import ValidationError
+
+    from app.schemas.fields import BoundedDecimal
+    from app.schemas.query import QueryDecimal
+
+    decimal_field = BoundedDecimal(4, 2) if field == "body" else QueryDecimal(4, 2)
+    assert decimal_field.metadata["maximum"] == 99.99
+    assert str(decimal_field.deserialize("99.99")) == "99.99"
+    assert str(decimal_field.deserialize("-1.004")) == "-1.00"
+    for beyond in ("99.994", "-99.990002", 99.991, "1E+2"):
+        with pytest.raises(ValidationError, match=r"Must be between -99\.99 and 99\.99"):
+            decimal_field.deserialize(beyond)

@@ -24,17 +24,21 @@ from sqlalchemy import Dialect, Select
 from sqlalchemy.engine import Connection
 from sqlalchemy.exc import DBAPIError
 from sqlalchemy.orm import Session
+from sqlalchemy.types import TypeEngine
 
 Processor = Callable[[Any], Any] | None
 
 
-@dataclass(frozen=True)
+@dataclass
 class _Prepared:
     sql: str
     positions: Sequence[str] | None  # bind names in order (qmark), or None (named)
     bind_processors: dict[str, Callable[[Any], Any]]
     keys: tuple[str, ...]
-    result_processors: tuple[Processor, ...]
+    types: tuple[TypeEngine[Any], ...]
+    # Set on the first execution: some processors depend on the type the driver
+    # reports for the column (psycopg's numeric as Decimal or float, for one).
+    result_processors: tuple[Processor, ...] | None = None
 
 
 class CompiledSelect:
@@ -48,8 +52,8 @@ class CompiledSelect:
         """Every row, as a dict of column key to (processed) value."""
         connection = session.connection()
         prepared = self._prepare(connection.dialect)
-        rows = self._execute(connection, prepared, params)
-        keys, processors = prepared.keys, prepared.result_processors
+        rows, processors = self._execute(connection, prepared, params)
+        keys = prepared.keys
         return [
             {
                 key: (process(value) if process is not None else value)
@@ -76,10 +80,7 @@ class CompiledSelect:
                     if callable(process)  # tuple types (a list of processors) are not used here
                 },
                 keys=tuple(str(column.key) for column in columns),
-                result_processors=tuple(
-                    column.type.dialect_impl(dialect).result_processor(dialect, None)
-                    for column in columns
-                ),
+                types=tuple(column.type.dialect_impl(dialect) for column in columns),
             )
             self._prepared[dialect.name] = prepared
         return prepared
@@ -87,7 +88,7 @@ class CompiledSelect:
     @staticmethod
     def _execute(
         connection: Connection, prepared: _Prepared, params: dict[str, Any]
-    ) -> list[tuple[Any, ...]]:
+    ) -> tuple[list[tuple[Any, ...]], tuple[Processor, ...]]:
         values = {
             name: (
                 prepared.bind_processors[name](value) if name in prepared.bind_processors else value
@@ -107,11 +108,20 @@ class CompiledSelect:
                 )
             cursor.execute(prepared.sql, parameters)
             rows = list(cursor.fetchall())
+            processors = prepared.result_processors
+            if processors is None:
+                dialect = connection.dialect
+                processors = prepared.result_processors = tuple(
+                    type_.result_processor(dialect, description[1])
+                    for type_, description in zip(
+                        prepared.types, cursor.description or (), strict=True
+                    )
+                )
             if dispatch.after_cursor_execute:
                 dispatch.after_cursor_execute(
                     connection, cursor, prepared.sql, parameters, None, False
                 )
-            return rows
+            return rows, processors
         except connection.dialect.loaded_dbapi.Error as exc:
             disconnected = connection.dialect.is_disconnect(exc, dbapi_connection, cursor)
             if disconnected:

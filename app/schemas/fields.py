@@ -104,10 +104,16 @@ class BoundedDecimal(fields.Decimal):
     def _deserialize(self, value: Any, attr: str | None, data: Any, **kwargs: Any) -> Any:
         if isinstance(value, str) and not NUMBER_TEXT.fullmatch(value):
             raise ValidationError("Not a valid number.")
-        result = super()._deserialize(value, attr, data, **kwargs)
-        if result is not None and abs(result) > self.limit:
+        return super()._deserialize(value, attr, data, **kwargs)
+
+    def _format_num(self, value: Any) -> decimal.Decimal:
+        # Bounds are checked before rounding to ``scale``: the document says
+        # "maximum 99.99", so 99.994 is refused, not rounded into range.
+        number = decimal.Decimal(str(value))
+        if number.is_finite() and abs(number) > self.limit:
             raise ValidationError(f"Must be between -{self.limit} and {self.limit}.")
-        return result
+        rounded: decimal.Decimal = super()._format_num(value)  # type: ignore[no-untyped-call]
+        return rounded
 
 
 class DecimalString(fields.Decimal):

@@ -4,8 +4,6 @@ from __future__ import annotations
 
 import dataclasses
 import logging
-import os
-import uuid
 from datetime import UTC, datetime, timedelta
 
 import jwt
@@ -378,19 +376,16 @@ def test_cors_allows_configured_origins_only(database_url: str) -> None:
     assert "Access-Control-Allow-Origin" not in other.headers
 
 
-@pytest.mark.skipif(
-    not os.environ.get("TEST_REDIS_URL"),
-    reason="needs a Redis server: set TEST_REDIS_URL (make test-postgres and .ci/run do)",
-)
-def test_rate_limit_counts_are_shared_through_redis(database_url: str) -> None:
+def test_rate_limit_counts_are_shared_through_redis(
+    database_url: str, redis_limits: dict[str, str]
+) -> None:
     """Two apps stand for two gunicorn workers: with Redis they share one count."""
     from app import create_app
     from tests.support.databases import app_config, dispose_engines
 
     config = app_config(
         database_url,
-        RATELIMIT_STORAGE_URI=os.environ["TEST_REDIS_URL"],
-        RATELIMIT_KEY_PREFIX=f"test-{uuid.uuid4().hex}",
+        **redis_limits,
         AUTH_RATE_LIMIT="2 per minute",
     )
     attempt = {"email": "nobody@example.com", "password": "whatever123"}
