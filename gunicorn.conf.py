@@ -18,6 +18,18 @@ threads = int(os.environ.get("GUNICORN_THREADS", "2"))
 # gunicorn's workers, answering the requests they refuse themselves (a request
 # line or headers too large, a malformed request) in problem+json like the app.
 worker_class = "app.serving.ProblemThreadWorker" if threads > 1 else "app.serving.ProblemSyncWorker"
+# With several workers, each listens on a socket of its own (SO_REUSEPORT) and the
+# kernel spreads new connections across them. On one shared socket a threaded
+# worker accepts every connection that is ready, so a few long-lived connections
+# (a proxy's keep-alive pool, a load tester's) all landed on one worker while the
+# other sat idle: half the throughput (docs/performance.md). The cost: when a
+# worker exits (a reload, a timeout), connections still waiting in its own queue
+# are reset. With one worker the arbiter's socket keeps them waiting instead.
+reuse_port = workers > 1 and os.environ.get("GUNICORN_REUSE_PORT", "true").strip().lower() in (
+    "1",
+    "true",
+    "yes",
+)
 # The longest request line read (gunicorn's default is 4094). Every list's
 # longest valid URL fits in it: app/api/listing.py's MAX_REQUEST_LINE.
 limit_request_line = 8190
@@ -55,7 +67,8 @@ def when_ready(server):
     """Say it loudly when a development app listens beyond this machine."""
     if os.environ.get("APP_ENV", "development").strip().lower() == "production":
         return
-    exposed = [str(listener) for listener in server.LISTENERS if not _loopback(listener)]
+    # The configured addresses (with reuse_port, the workers open the sockets).
+    exposed = [_url(address) for address in server.cfg.address if not _loopback(address)]
     if exposed:
         server.log.warning(
             "!!! APP_ENV is not production, but the app listens on %s: other machines can "
@@ -74,10 +87,25 @@ def post_worker_init(worker):
         auth.passwords.prepare()
 
 
-def _loopback(listener) -> bool:
+def _url(address) -> str:
+    host, port = address
+    return f"http://[{host}]:{port}" if ":" in host else f"http://{host}:{port}"
+
+
+def _loopback(address) -> bool:
+    """Whether a bind address (a (host, port) pair, a UNIX socket path or a file
+    descriptor) reaches only this machine."""
     import ipaddress
     import socket
 
-    if listener.sock.family not in (socket.AF_INET, socket.AF_INET6):
-        return True  # a UNIX socket
-    return ipaddress.ip_address(listener.sock.getsockname()[0]).is_loopback
+    if not isinstance(address, tuple):
+        return True
+    host = address[0] or "0.0.0.0"  # "" binds every interface
+    try:
+        return ipaddress.ip_address(host).is_loopback
+    except ValueError:  # a name: loopback only if every address it has is
+        try:
+            infos = socket.getaddrinfo(host, None)
+        except OSError:
+            return False
+        return all(ipaddress.ip_address(info[4][0]).is_loopback for info in infos)

@@ -8,6 +8,10 @@ SQL written by hand, rows turned into JSON by hand. Two sets of handlers:
   user and a live refresh token of the sign-in), then the work itself;
 - ``/noauth/...`` does only the work.
 
+``/users`` stands for the users resource; ``/resource`` for the table a
+``flask scaffold`` run added (``BENCH_RESOURCE_TABLE``), read and dumped the way
+its generated read schema does (decimals as strings, dates in ISO 8601).
+
 bench/run.py serves this under gunicorn with the project's gunicorn.conf.py, like
 the app, and compares them.
 """
@@ -20,7 +24,9 @@ import hmac
 import json
 import os
 import threading
-from datetime import UTC, datetime
+import uuid
+from datetime import UTC, date, datetime
+from decimal import Decimal
 from typing import Any
 
 import jwt
@@ -41,6 +47,7 @@ SIGNING_KEY = hmac.new(
     os.environ.get("SECRET_KEY", "").encode(), b"access-token", hashlib.sha256
 ).digest()
 ISSUER = AUDIENCE = "flask-api-template"
+RESOURCE_TABLE = os.environ.get("BENCH_RESOURCE_TABLE", "")
 
 
 def _connection() -> psycopg.Connection[Any]:
@@ -66,6 +73,22 @@ def _user(record: tuple[Any, ...]) -> dict[str, Any]:
         "created_at": record[7].isoformat(),
         "updated_at": record[8].isoformat(),
     }
+
+
+def _plain(value: Any) -> Any:
+    if isinstance(value, Decimal | uuid.UUID):
+        return str(value)
+    if isinstance(value, date):  # datetimes too
+        return value.isoformat()
+    return value
+
+
+def _rows(cursor: psycopg.Cursor[Any]) -> list[dict[str, Any]]:
+    names = [column.name for column in cursor.description or ()]
+    return [
+        {name: _plain(value) for name, value in zip(names, record, strict=True)}
+        for record in cursor.fetchall()
+    ]
 
 
 def _authenticate(connection: psycopg.Connection[Any]) -> bool:
@@ -181,3 +204,52 @@ def noauth_list() -> Response:
 @app.patch("/noauth/users/<int:user_id>")
 def noauth_update(user_id: int) -> Response:
     return _update(_connection(), user_id, authenticate=False)
+
+
+def _resource_detail(connection: psycopg.Connection[Any], row_id: int) -> Response:
+    rows = _rows(connection.execute(f"SELECT * FROM {RESOURCE_TABLE} WHERE id = %s", (row_id,)))
+    if not rows:
+        return _json({"status": 404}, 404)
+    return _json(rows[0])
+
+
+def _resource_keyset(connection: psycopg.Connection[Any]) -> Response:
+    per_page = min(int(request.args.get("per_page", 20)), 100)
+    token = request.args.get("cursor", "")
+    after = json.loads(base64.urlsafe_b64decode(token + "=" * (-len(token) % 4)))[2] if token else 0
+    rows = _rows(
+        connection.execute(
+            f"SELECT * FROM {RESOURCE_TABLE} WHERE id > %s ORDER BY id LIMIT %s",
+            (after, per_page + 1),
+        )
+    )
+    items, more = rows[:per_page], len(rows) > per_page
+    return _json(
+        {"items": items, "per_page": per_page, "next": _cursor(items[-1]) if more else None}
+    )
+
+
+@app.get("/auth/resource/<int:row_id>")
+def auth_resource_detail(row_id: int) -> Response:
+    connection = _connection()
+    if not _authenticate(connection):
+        return _json({"status": 401}, 401)
+    return _resource_detail(connection, row_id)
+
+
+@app.get("/auth/resource")
+def auth_resource_keyset() -> Response:
+    connection = _connection()
+    if not _authenticate(connection):
+        return _json({"status": 401}, 401)
+    return _resource_keyset(connection)
+
+
+@app.get("/noauth/resource/<int:row_id>")
+def noauth_resource_detail(row_id: int) -> Response:
+    return _resource_detail(_connection(), row_id)
+
+
+@app.get("/noauth/resource")
+def noauth_resource_keyset() -> Response:
+    return _resource_keyset(_connection())

@@ -5,14 +5,16 @@ same work, in one interleaved run.
 
 Needs PostgreSQL (BENCH_POSTGRES_URL, default postgresql://postgres@127.0.0.1:5432/postgres),
 Redis (BENCH_REDIS_URL: production with two workers shares its rate-limit counts)
-and wrk (Debian's package; `make bench` installs it when missing). It creates a
-database of its own with BENCH_USERS users (200,000), serves the app and
-bench/bare.py with the project's gunicorn.conf.py (2 workers each, production),
-and loads each with wrk (16 connections) for every scenario, three rounds
-interleaved; each target is judged on the median of the rounds. It prints the
-table and exits 1 if a target is missed. Targets are ratios against the bare
-handlers measured in the same run, so they hold on any machine; the latest
-results are in docs/performance.md.
+and wrk (Debian's package; `make bench` installs it when missing). It copies the
+project to a temporary directory and adds a resource there with `flask scaffold`
+(the checkout is left untouched), creates a database of its own with BENCH_USERS
+users (200,000) and as many scaffolded rows, serves the copy and bench/bare.py
+with the project's gunicorn.conf.py (2 workers each, production), and loads each
+with wrk (16 connections) for every scenario, three rounds interleaved; each
+target is judged on the median of the rounds. It prints the table and exits 1 if
+a target is missed. Targets are ratios against the bare handlers measured in the
+same run, so they hold on any machine; the latest results are in
+docs/performance.md. It drops its database and deletes its Redis keys at the end.
 """
 
 from __future__ import annotations
@@ -23,6 +25,7 @@ import json
 import os
 import random
 import re
+import shutil
 import statistics
 import subprocess
 import sys
@@ -33,10 +36,13 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 import psycopg
+import redis
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
+from app.scaffold import existing_models  # noqa: E402
+from tests.support.project import copy_project  # noqa: E402
 from tests.support.server import free_port  # noqa: E402
 
 SERVER = os.environ.get("BENCH_POSTGRES_URL", "postgresql://postgres@127.0.0.1:5432/postgres")
@@ -45,13 +51,25 @@ USERS = int(os.environ.get("BENCH_USERS", "200000"))
 DURATION = int(os.environ.get("BENCH_SECONDS", "5"))
 ROUNDS = int(os.environ.get("BENCH_ROUNDS", "3"))
 CONNECTIONS = 16
+# BENCH_ONLY=detail,keyset: measure only these scenarios (for a quick look; the
+# targets of the others are then not judged).
+ONLY = {name for name in os.environ.get("BENCH_ONLY", "").split(",") if name}
 SECRET_KEY = f"bench-{uuid.uuid4().hex}-{uuid.uuid4().hex}"
 PASSWORD = "bench passphrase 1"
+KEY_PREFIX = f"bench-{uuid.uuid4().hex}"
+# The scaffolded resource (a free name: the project may have a widget of its own).
+RESOURCE = next(
+    name
+    for name in ("bench_widget", "bench_gadget", "bench_gizmo", "bench_doohickey")
+    if name not in existing_models() and f"{name}s" not in existing_models()
+)
+URL = f"/api/{RESOURCE.replace('_', '-')}s"
+FIELDS = ("name:str", "price:decimal", "in_stock:bool", "released:date")
 
 # Targets (issue 11): the authenticated app against the bare handler doing the
 # same work, including the JWT and the sign-in query.
-MIN_RATIO = {"detail": 0.6, "keyset": 0.6, "offset": 0.8}
-GOAL_RATIO = {"detail": 0.8, "keyset": 0.8}
+MIN_RATIO = {"detail": 0.6, "keyset": 0.6, "offset": 0.8, "scaffold-detail": 0.6,
+             "scaffold-keyset": 0.6}  # fmt: skip
 MAX_DEPTH_COST = 1.2  # a keyset page at depth 150,000 against page 1
 MAX_P99_FACTOR = 3.0  # the app's p99 against the bare handler's
 MAX_WORKER_RSS_MB = 120.0
@@ -73,6 +91,8 @@ SCENARIOS = [
     Scenario("keyset", "GET", f"/api/users{KEYSET}", f"/users{KEYSET}"),
     Scenario("offset", "GET", f"/api/users{OFFSET}", f"/users{OFFSET}"),
     Scenario("write", "PATCH", "/api/users/{id}", "/users/{id}", '{"full_name": "Bench"}'),
+    Scenario("scaffold-detail", "GET", URL + "/{id}", "/resource/{id}"),
+    Scenario("scaffold-keyset", "GET", URL + KEYSET, f"/resource{KEYSET}"),
 ]
 
 
@@ -105,16 +125,22 @@ def main() -> int:
     admin.execute(f'CREATE DATABASE "{name}"')
     database = SERVER.rsplit("/", 1)[0] + f"/{name}"
     try:
-        prepare(database)
-        app_env = {"DATABASE_URL": database}
-        bare_env = {"BENCH_DSN": database}
-        with server(["wsgi:app"], app_env) as app, server(["bench.bare:app"], bare_env) as bare:
-            token = sign_in(app.port)
-            measured, depth = run(app.port, bare.port, token)
-            rss = app.worker_rss_mb()
+        with tempfile.TemporaryDirectory() as directory:
+            project = scaffold_copy(Path(directory) / "project", database)
+            prepare(project, database)
+            app_env = {"DATABASE_URL": database}
+            bare_env = {"BENCH_DSN": database, "BENCH_RESOURCE_TABLE": f"{RESOURCE}s"}
+            with (
+                server(["wsgi:app"], app_env, project) as app,
+                server(["bench.bare:app"], bare_env, ROOT) as bare,
+            ):
+                token = sign_in(app.port)
+                measured, depth = run(app.port, bare.port, token)
+                rss = app.worker_rss_mb()
     finally:
         admin.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
         admin.close()
+        delete_redis_keys()
     return report(measured, depth, rss)
 
 
@@ -126,6 +152,8 @@ def run(app_port: int, bare_port: int, token: str) -> tuple[Measured, list[float
     for round_ in range(ROUNDS):
         print(f"round {round_ + 1} of {ROUNDS}", file=sys.stderr)
         for scenario in SCENARIOS:
+            if ONLY and scenario.name not in ONLY:
+                continue
             targets = [
                 ("app", app_port, scenario.app_path, auth),
                 ("auth", bare_port, "/auth" + scenario.bare_path, auth),
@@ -142,9 +170,11 @@ def run(app_port: int, bare_port: int, token: str) -> tuple[Measured, list[float
 
 def report(measured: Measured, depth_costs: list[float], rss: float) -> int:
     failures = []
-    print(f"\n{'endpoint':<8} {'app req/s':>10} {'p50':>7} {'p99':>7} | {'bare+auth':>10} "
+    print(f"\n{'endpoint':<15} {'app req/s':>10} {'p50':>7} {'p99':>7} | {'bare+auth':>10} "
           f"{'p99':>7} | {'bare':>8} | {'ratio':>6} {'target':>7} {'no-auth':>7}")  # fmt: skip
     for scenario in SCENARIOS:
+        if ONLY and scenario.name not in ONLY:
+            continue
         app = measured.median(f"{scenario.name}/app")
         auth = measured.median(f"{scenario.name}/auth")
         noauth = measured.median(f"{scenario.name}/noauth")
@@ -156,7 +186,7 @@ def report(measured: Measured, depth_costs: list[float], rss: float) -> int:
         ratio = statistics.median(a.rps / b.rps for a, b in pairs)
         target = MIN_RATIO.get(scenario.name)
         print(
-            f"{scenario.name:<8} {app.rps:>10} {app.p50_ms:>6}ms {app.p99_ms:>6}ms | "
+            f"{scenario.name:<15} {app.rps:>10} {app.p50_ms:>6}ms {app.p99_ms:>6}ms | "
             f"{auth.rps:>10} {auth.p99_ms:>6}ms | {noauth.rps:>8} | {ratio:>6.2f} "
             f"{'>= ' + str(target) if target else '-':>7} {app.rps / noauth.rps:>7.2f}"
         )
@@ -177,16 +207,33 @@ def report(measured: Measured, depth_costs: list[float], rss: float) -> int:
     return 1 if failures else 0
 
 
-def prepare(database: str) -> None:
-    """Migrate; seed a superuser and USERS users (ids 2 to USERS + 1)."""
+def flask(project: Path, database: str, *args: str) -> None:
+    """``flask ARGS`` in ``project`` against ``database``; fails loudly."""
     env = {**os.environ, "DATABASE_URL": database, "APP_ENV": "development",
            "SECRET_KEY": SECRET_KEY, "SUPERUSER_PASSWORD": PASSWORD}  # fmt: skip
-    flask = [sys.executable, "-m", "flask", "--app", "wsgi"]
-    subprocess.run([*flask, "db", "upgrade"], cwd=ROOT, env=env, check=True, capture_output=True)
-    subprocess.run(
-        [*flask, "createsuperuser", "--email", "bench@example.com", "--no-input"],
-        cwd=ROOT, env=env, check=True, capture_output=True,
+    result = subprocess.run(
+        [sys.executable, "-m", "flask", "--app", "wsgi", *args],
+        cwd=project, env=env, capture_output=True, text=True, check=False,
     )  # fmt: skip
+    if result.returncode != 0:
+        raise RuntimeError(f"flask {' '.join(args)}:\n{result.stdout}\n{result.stderr}")
+
+
+def scaffold_copy(project: Path, database: str) -> Path:
+    """A copy of the project with a scaffolded resource and its migration."""
+    copy_project(project)
+    shutil.copy(ROOT / "gunicorn.conf.py", project / "gunicorn.conf.py")
+    flask(project, database, "db", "upgrade")
+    flask(project, database, "scaffold", RESOURCE, *FIELDS)
+    flask(project, database, "db", "migrate", "-m", f"create {RESOURCE}s table")
+    return project
+
+
+def prepare(project: Path, database: str) -> None:
+    """Migrate; seed a superuser, USERS users (ids 2 to USERS + 1) and USERS
+    scaffolded rows (ids 1 to USERS)."""
+    flask(project, database, "db", "upgrade")
+    flask(project, database, "createsuperuser", "--email", "bench@example.com", "--no-input")
     with psycopg.connect(database, autocommit=True) as connection:
         connection.execute(
             "INSERT INTO users (email, full_name, is_active, is_staff, is_superuser, "
@@ -194,7 +241,24 @@ def prepare(database: str) -> None:
             "true, false, false, now(), now() FROM generate_series(1, %s) AS n",
             (USERS,),
         )
-        connection.execute("VACUUM ANALYZE users")
+        connection.execute(
+            f"INSERT INTO {RESOURCE}s (name, price, in_stock, released, created_at, updated_at) "
+            "SELECT 'Widget ' || n, (n %% 10000) / 100.0, n %% 2 = 0, "
+            "DATE '2020-01-01' + n %% 2000, now(), now() FROM generate_series(1, %s) AS n",
+            (USERS,),
+        )
+        connection.execute("VACUUM ANALYZE")
+
+
+def delete_redis_keys() -> None:
+    """The rate-limit counts both servers wrote under this run's prefix."""
+    client = redis.Redis.from_url(REDIS)
+    try:
+        keys = list(client.scan_iter(match=f"*{KEY_PREFIX}*"))
+        if keys:
+            client.delete(*keys)
+    finally:
+        client.close()
 
 
 def sign_in(port: int) -> str:
@@ -223,7 +287,7 @@ wrk.headers["Content-Type"] = "application/json"
 {f"wrk.body = {json.dumps(body)}" if body else ""}
 request = function()
   local path = {json.dumps(path)}
-  path = path:gsub("{{id}}", tostring(math.random(2, {USERS + 1})))
+  path = path:gsub("{{id}}", tostring(math.random(2, {USERS})))
   if #cursors > 0 then path = path:gsub("{{cursor}}", cursors[math.random(#cursors)]) end
   path = path:gsub("{{page}}", tostring(math.random(1, 100)))
   return wrk.format(nil, path)
@@ -247,7 +311,7 @@ def wrk(port: int, script: str) -> Result:
         raise RuntimeError(f"wrk saw failures:\n{output}")
 
     def latency(percent: str) -> float:
-        match = re.search(rf"^\s+{percent}%\s+([\d.]+)(us|ms|s)$", output, flags=re.M)
+        match = re.search(rf"^\s+{percent}%\s+([\d.]+)(us|ms|s)\s*$", output, flags=re.M)
         assert match is not None, output
         return round(float(match.group(1)) * UNITS[match.group(2)], 2)
 
@@ -259,11 +323,11 @@ def wrk(port: int, script: str) -> Result:
 class server:
     """gunicorn -c gunicorn.conf.py TARGET on a free port, in production, as a context manager."""
 
-    def __init__(self, target: list[str], env: dict[str, str]) -> None:
+    def __init__(self, target: list[str], env: dict[str, str], cwd: Path) -> None:
         self.port = free_port()
         self.process = subprocess.Popen(
             [sys.executable, "-m", "gunicorn", "-c", "gunicorn.conf.py", *target],
-            cwd=ROOT,
+            cwd=cwd,
             env={
                 **os.environ,
                 **env,
@@ -272,7 +336,7 @@ class server:
                 "APP_ENV": "production",
                 "SECRET_KEY": SECRET_KEY,
                 "RATELIMIT_STORAGE_URI": REDIS,
-                "RATELIMIT_KEY_PREFIX": f"bench-{uuid.uuid4().hex}",
+                "RATELIMIT_KEY_PREFIX": KEY_PREFIX,
                 "LOG_LEVEL": "warning",
             },
             stdout=subprocess.DEVNULL,
