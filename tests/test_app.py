@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
+import flask
 import pytest
 from flask import Flask
 from flask.testing import FlaskClient
@@ -89,3 +90,28 @@ def test_shell_preloads_db_models_and_repositories(app: Flask) -> None:
 
     assert {"db", "session", "User", "UserRepository", "Repository", "Page"} <= set(names)
     assert names["db"] is db
+
+
+def test_the_cookie_session_is_read_only_when_a_request_brings_one(
+    app: Flask, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The API sends no session cookie, so none is decoded; one that is sent (a
+    future admin site's) is still read and verified."""
+    interface = app.session_interface
+    signed = interface.get_signing_serializer(app).dumps({"seen": 1})  # type: ignore[attr-defined]
+    name = interface.get_cookie_name(app)
+
+    with monkeypatch.context() as patched, app.test_request_context():
+        # No cookie: no serializer is even built.
+        patched.setattr(interface, "get_signing_serializer", pytest.fail)
+        empty = interface.open_session(app, flask.request)
+    with app.test_request_context(headers={"Cookie": f"{name}={signed}"}):
+        read = interface.open_session(app, flask.request)
+    with app.test_request_context(headers={"Cookie": f"{name}={signed}x"}):
+        forged = interface.open_session(app, flask.request)
+
+    assert [dict(s) if s is not None else None for s in (empty, read, forged)] == [
+        {},
+        {"seen": 1},
+        {},
+    ]

@@ -38,8 +38,12 @@ def init_security_headers(app: Flask) -> None:
     def add_security_headers(response: Response) -> Response:
         if request.endpoint in DOCS_PAGES:
             response.headers["Content-Security-Policy"] = DOCS_CSP
-        for name, value in headers.items():
-            response.headers.setdefault(name, value)
+        # One pass over the headers already set (a view may set its own
+        # Cache-Control, say), rather than a lookup per header.
+        present = {name.lower() for name, _ in response.headers}
+        response.headers.extend(
+            [(name, value) for name, value in headers.items() if name.lower() not in present]
+        )
         if response.status_code == 204:
             # No body, so no media type (flask-smorest sets one anyway).
             response.headers.pop("Content-Type", None)

@@ -34,6 +34,8 @@ class _Prepared:
     sql: str
     positions: Sequence[str] | None  # bind names in order (qmark), or None (named)
     bind_processors: dict[str, Callable[[Any], Any]]
+    # Values the statement carries itself (SQLite's OFFSET 0 after a bound LIMIT).
+    defaults: dict[str, Any]
     keys: tuple[str, ...]
     types: tuple[TypeEngine[Any], ...]
     # Set on the first execution: some processors depend on the type the driver
@@ -79,6 +81,11 @@ class CompiledSelect:
                     for name, process in compiled._bind_processors.items()
                     if callable(process)  # tuple types (a list of processors) are not used here
                 },
+                defaults={
+                    name: bind.effective_value
+                    for name, bind in compiled.binds.items()
+                    if not bind.required
+                },
                 keys=tuple(str(column.key) for column in columns),
                 types=tuple(column.type.dialect_impl(dialect) for column in columns),
             )
@@ -93,7 +100,7 @@ class CompiledSelect:
             name: (
                 prepared.bind_processors[name](value) if name in prepared.bind_processors else value
             )
-            for name, value in params.items()
+            for name, value in {**prepared.defaults, **params}.items()
         }
         parameters: Any = (
             values if prepared.positions is None else tuple(values[n] for n in prepared.positions)

@@ -10,13 +10,17 @@ import builtins
 import operator
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
+from functools import cache
 from math import ceil
 from typing import Any, ClassVar, Generic, TypeVar
 
 from sqlalchemy import (
+    Column,
     ColumnElement,
+    Integer,
     Select,
     UnaryExpression,
+    bindparam,
     exists,
     func,
     inspect,
@@ -26,9 +30,10 @@ from sqlalchemy import (
     tuple_,
 )
 from sqlalchemy.exc import IntegrityError
-from sqlalchemy.orm import Session, make_transient_to_detached
+from sqlalchemy.orm import Mapper, Session, make_transient_to_detached
 
 from app.db.base import Base
+from app.db.compiled import CompiledSelect
 from app.db.errors import is_foreign_key_violation, is_unique_violation
 from app.exceptions import ConflictError, InvalidFieldsError, NotFoundError
 
@@ -89,7 +94,12 @@ class Repository(Generic[ModelT]):
         existing: ModelT | None = self.session.identity_map.get(key)
         if existing is not None:
             return existing
-        obj: ModelT = self.model(**values)
+        # As the ORM's loader does: the values go straight into the instance's
+        # dict (no attribute events, no change history), then the object gets
+        # its identity and joins the session as persistent.
+        names = _attribute_names(mapper)
+        obj: ModelT = mapper.class_manager.new_instance()
+        obj.__dict__.update({names[column]: value for column, value in values.items()})
         make_transient_to_detached(obj)
         self.session.add(obj)
         return obj
@@ -151,6 +161,8 @@ class Repository(Generic[ModelT]):
         added or removed meanwhile never shift the pages. ``order_by`` must be a
         NOT NULL column.
         """
+        if as_rows and not where:
+            return self._list_after_compiled(after, per_page, order_by, descending)
         ordering = self._ordering(order_by, descending)
         query = self._select(as_rows).where(*where)
         if after is not None:
@@ -161,6 +173,33 @@ class Repository(Generic[ModelT]):
             bound = tuple_(*(literal(v, c.type) for v, c in zip(values, columns, strict=True)))
             query = query.where(key < bound if descending else key > bound)
         rows = self._fetch(query.order_by(*ordering).limit(per_page + 1), as_rows)
+        return Slice(items=rows[:per_page], per_page=per_page, has_more=len(rows) > per_page)
+
+    def _list_after_compiled(
+        self, after: tuple[Any, Any] | None, per_page: int, order_by: str | None, descending: bool
+    ) -> Slice[Any]:
+        """``list_after`` for an unfiltered list of rows, the most common page: its
+        statement, of a handful of shapes per model, is compiled once
+        (``CompiledSelect``) instead of being built and looked up in SQLAlchemy's
+        statement cache on every request."""
+        shape = (self.model, order_by, descending, after is not None)
+        cached = _COMPILED_PAGES.get(shape)
+        if cached is None:
+            ordering = self._ordering(order_by, descending)
+            columns = [clause.element for clause in ordering]
+            query = self._select(as_rows=True)
+            if after is not None:
+                key = tuple_(*columns)
+                bound = tuple_(
+                    *(bindparam(f"after_{i}", type_=c.type) for i, c in enumerate(columns))
+                )
+                query = query.where(key < bound if descending else key > bound)
+            query = query.order_by(*ordering).limit(bindparam("limit", type_=Integer()))
+            cached = _COMPILED_PAGES[shape] = (CompiledSelect(query), len(columns))
+        compiled, width = cached
+        # The cursor's last values, one per ordering column: (id,) or (value, id).
+        params = {} if after is None else {f"after_{i}": v for i, v in enumerate(after[-width:])}
+        rows = compiled.all(self.session, limit=per_page + 1, **params)
         return Slice(items=rows[:per_page], per_page=per_page, has_more=len(rows) > per_page)
 
     def _select(self, as_rows: bool) -> Select[Any]:
@@ -265,3 +304,19 @@ class Repository(Generic[ModelT]):
     def conflict(self, exc: IntegrityError) -> ConflictError:
         """The error to raise for ``exc``; override to name the field at fault."""
         return ConflictError(f"This {self.model.__name__} conflicts with an existing one.")
+
+
+# list_after's compiled statements, by (model, order_by, descending, has a cursor).
+_COMPILED_PAGES: dict[tuple[type[Any], str | None, bool, bool], tuple[CompiledSelect, int]] = {}
+
+
+@cache
+def _attribute_names(mapper: Mapper[Any]) -> dict[str, str]:
+    """Each mapped column's key, to the name of the attribute that maps it (the
+    same unless a model renames a column)."""
+    return {
+        column.key: prop.key
+        for prop in mapper.column_attrs
+        for column in prop.columns
+        if isinstance(column, Column)
+    }
