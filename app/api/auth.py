@@ -39,7 +39,7 @@ blp = Blueprint("auth", __name__, url_prefix="/api/auth", description="Tokens an
 @limiter.limit(auth_rate_limit)
 @limiter.limit(sign_in_failure_limit, key_func=account_and_address, deduct_when=failed)
 @limiter.limit(account_failure_limit, key_func=account, deduct_when=failed)
-@blp.arguments(TokenRequestSchema)
+@blp.arguments(TokenRequestSchema())
 @blp.response(200, TokenSchema)
 @blp.alt_response(401, schema=ProblemSchema, description="Wrong email or password.")
 @blp.alt_response(429, schema=ProblemSchema, description="Too many attempts; see Retry-After.")
@@ -55,7 +55,7 @@ def obtain_tokens(data: dict[str, str]) -> TokenPair:
 
 @blp.post("/refresh")
 @limiter.limit(token_rate_limit)
-@blp.arguments(RefreshRequestSchema)
+@blp.arguments(RefreshRequestSchema())
 @blp.response(200, TokenSchema)
 @blp.alt_response(401, schema=ProblemSchema, description="Invalid, expired or reused token.")
 @blp.alt_response(429, schema=ProblemSchema, description="Too many requests; see Retry-After.")
@@ -67,7 +67,7 @@ def refresh_tokens(data: dict[str, str]) -> TokenPair:
 
 @blp.post("/logout")
 @limiter.limit(token_rate_limit)
-@blp.arguments(RefreshRequestSchema)
+@blp.arguments(RefreshRequestSchema())
 @blp.response(204)
 @blp.alt_response(429, schema=ProblemSchema, description="Too many requests; see Retry-After.")
 def logout(data: dict[str, str]) -> None:
@@ -92,7 +92,7 @@ def read_me() -> User:
     exempt_when=not_an_email_change,
 )
 @blp.auth_required()
-@blp.arguments(MeUpdateSchema)
+@blp.arguments(MeUpdateSchema())
 @blp.response(200, UserReadSchema)
 @blp.alt_response(409, schema=ProblemSchema, description="The email is already registered.")
 @blp.alt_response(429, schema=ProblemSchema, description="Too many email changes.")
@@ -106,7 +106,7 @@ def update_me(data: dict[str, Any]) -> User:
 @blp.post("/password")
 @limiter.limit(auth_rate_limit)
 @blp.auth_required()
-@blp.arguments(PasswordChangeSchema)
+@blp.arguments(PasswordChangeSchema())
 @blp.response(204)
 @blp.alt_response(429, schema=ProblemSchema, description="Too many attempts; see Retry-After.")
 def change_password(data: dict[str, str]) -> None:

@@ -20,7 +20,7 @@ import decimal
 import json
 import math
 import uuid
-from collections.abc import Mapping, Sequence
+from collections.abc import Collection, Mapping, Sequence
 from typing import Any
 
 from marshmallow import Schema, ValidationError, fields, validates_schema
@@ -72,6 +72,7 @@ class ListQuery:
         search_fields: Sequence[str],
         max_per_page: int,
         path: str,
+        shown: Collection[str] | None = None,
     ) -> None:
         self.model = model
         self.filter_fields = filter_fields
@@ -86,6 +87,14 @@ class ListQuery:
         # Read the ordering value a cursor carries: text at its column's full length.
         self.cursor_fields = {name: _cursor_field(columns[name]) for name in ordering_fields}
         self.schema = self._schema(columns)
+        # The columns a page selects: what the response shows (``shown``, the read
+        # schema's attributes), plus what its cursor needs; all when unknown.
+        needed = None if shown is None else {*shown, self.primary_key, *ordering_fields}
+        self.columns = (
+            None
+            if needed is None
+            else [prop.columns[0].key for name, prop in columns.items() if name in needed]
+        )
 
     def run(
         self,
@@ -122,6 +131,7 @@ class ListQuery:
                 order_by=order_by,
                 descending=descending,
                 as_rows=True,
+                columns=self.columns,
             )
             return {
                 "items": rows.items,
@@ -135,6 +145,7 @@ class ListQuery:
             order_by=order_by,
             descending=descending,
             as_rows=True,
+            columns=self.columns,
         )
         more = result.page < result.pages and bool(result.items)
         return {

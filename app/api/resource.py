@@ -51,7 +51,7 @@ from app.db.session import get_db, unit_of_work
 from app.exceptions import NotFoundError, PermissionDeniedError
 from app.models.user import User
 from app.repositories.base import Repository
-from app.schemas.compiled import dumper
+from app.schemas.compiled import attributes_read, dumper
 from app.schemas.pagination import MAX_PER_PAGE, page_schema
 from app.schemas.problem import ProblemSchema
 from app.services.accounts import is_staff
@@ -238,6 +238,7 @@ class ModelResource(Generic[ModelT, RepositoryT]):
             search_fields=cls.search_fields,
             max_per_page=cls.max_per_page,
             path=blp.url_prefix or "",
+            shown=attributes_read(cls.read_schema),
         )
         item = f"/<id:{cls.id_param}>"
         name = cls.repository.model.__name__
@@ -295,16 +296,18 @@ class ModelResource(Generic[ModelT, RepositoryT]):
         self, blp: Blueprint, action: str, view: Callable[..., Any], list_args: type[Schema]
     ) -> Callable[..., Any]:
         """Apply, innermost first: response, arguments, documented errors,
-        permissions, then the resource's own decorators."""
+        permissions, then the resource's own decorators. Argument schemas are
+        given as instances: webargs would build a schema from a class on every
+        request (about 8% of a list request)."""
         if action == "list":
             view = blp.response(200, page_schema(self.read_schema))(view)
-            view = blp.arguments(list_args, location="query", unknown=ma.RAISE)(view)
+            view = blp.arguments(list_args(), location="query", unknown=ma.RAISE)(view)
         elif action == "create":
             view = blp.response(201, self.read_schema)(view)
-            view = blp.arguments(self.create_schema)(view)
+            view = blp.arguments(self.create_schema())(view)
         elif action == "update":
             view = blp.response(200, self.read_schema)(view)
-            view = blp.arguments(self.update_schema)(view)
+            view = blp.arguments(self.update_schema())(view)
         elif action == "retrieve":
             view = blp.response(200, self.read_schema)(view)
         else:

@@ -126,20 +126,21 @@ class Repository(Generic[ModelT]):
         order_by: str | None = None,
         descending: bool = False,
         as_rows: bool = False,
+        columns: Sequence[str] | None = None,
     ) -> Page[ModelT]:
         """A page by position: one COUNT and at most one SELECT, whatever the page size.
 
         Rows are ordered by ``order_by`` (default: the primary key), ties broken by
         the primary key, so that pages never overlap or skip a row. ``as_rows``
         gives each row as a mapping of column to value instead of an object (see
-        ``_fetch``).
+        ``_fetch``), with only ``columns`` (keys) if given.
         """
         total = self.session.scalar(select(func.count()).select_from(self.model).where(*where))
         total = total or 0
         offset = (page - 1) * per_page
         items: Sequence[Any] = []
         if offset < total:
-            query = self._select(as_rows).where(*where)
+            query = self._select(as_rows, columns).where(*where)
             query = query.order_by(*self._ordering(order_by, descending))
             items = self._fetch(query.offset(offset).limit(per_page), as_rows)
         return Page(items=items, total=total, page=page, per_page=per_page)
@@ -153,6 +154,7 @@ class Repository(Generic[ModelT]):
         order_by: str | None = None,
         descending: bool = False,
         as_rows: bool = False,
+        columns: Sequence[str] | None = None,
     ) -> Slice[ModelT]:
         """The rows after the row whose (``order_by`` value, primary key) is ``after``.
 
@@ -162,48 +164,56 @@ class Repository(Generic[ModelT]):
         NOT NULL column.
         """
         if as_rows and not where:
-            return self._list_after_compiled(after, per_page, order_by, descending)
+            return self._list_after_compiled(after, per_page, order_by, descending, columns)
         ordering = self._ordering(order_by, descending)
-        query = self._select(as_rows).where(*where)
+        query = self._select(as_rows, columns).where(*where)
         if after is not None:
-            columns = [clause.element for clause in ordering]
-            values = after[-len(columns) :]  # ordered by the primary key alone: (id,)
-            key = tuple_(*columns)
+            ordered = [clause.element for clause in ordering]
+            values = after[-len(ordered) :]  # ordered by the primary key alone: (id,)
+            key = tuple_(*ordered)
             # Bound with each column's type, so values are stored-format on SQLite.
-            bound = tuple_(*(literal(v, c.type) for v, c in zip(values, columns, strict=True)))
+            bound = tuple_(*(literal(v, c.type) for v, c in zip(values, ordered, strict=True)))
             query = query.where(key < bound if descending else key > bound)
         rows = self._fetch(query.order_by(*ordering).limit(per_page + 1), as_rows)
         return Slice(items=rows[:per_page], per_page=per_page, has_more=len(rows) > per_page)
 
     def _list_after_compiled(
-        self, after: tuple[Any, Any] | None, per_page: int, order_by: str | None, descending: bool
+        self,
+        after: tuple[Any, Any] | None,
+        per_page: int,
+        order_by: str | None,
+        descending: bool,
+        columns: Sequence[str] | None,
     ) -> Slice[Any]:
         """``list_after`` for an unfiltered list of rows, the most common page: its
         statement, of a handful of shapes per model, is compiled once
         (``CompiledSelect``) instead of being built and looked up in SQLAlchemy's
         statement cache on every request."""
-        shape = (self.model, order_by, descending, after is not None)
+        shape = (self.model, order_by, descending, after is not None, tuple(columns or ()))
         cached = _COMPILED_PAGES.get(shape)
         if cached is None:
             ordering = self._ordering(order_by, descending)
-            columns = [clause.element for clause in ordering]
-            query = self._select(as_rows=True)
+            ordered = [clause.element for clause in ordering]
+            query = self._select(True, columns)
             if after is not None:
-                key = tuple_(*columns)
+                key = tuple_(*ordered)
                 bound = tuple_(
-                    *(bindparam(f"after_{i}", type_=c.type) for i, c in enumerate(columns))
+                    *(bindparam(f"after_{i}", type_=c.type) for i, c in enumerate(ordered))
                 )
                 query = query.where(key < bound if descending else key > bound)
             query = query.order_by(*ordering).limit(bindparam("limit", type_=Integer()))
-            cached = _COMPILED_PAGES[shape] = (CompiledSelect(query), len(columns))
+            cached = _COMPILED_PAGES[shape] = (CompiledSelect(query), len(ordered))
         compiled, width = cached
         # The cursor's last values, one per ordering column: (id,) or (value, id).
         params = {} if after is None else {f"after_{i}": v for i, v in enumerate(after[-width:])}
         rows = compiled.all(self.session, limit=per_page + 1, **params)
         return Slice(items=rows[:per_page], per_page=per_page, has_more=len(rows) > per_page)
 
-    def _select(self, as_rows: bool) -> Select[Any]:
-        return select(*self.model.__table__.columns) if as_rows else select(self.model)
+    def _select(self, as_rows: bool, columns: Sequence[str] | None = None) -> Select[Any]:
+        if not as_rows:
+            return select(self.model)
+        table = self.model.__table__
+        return select(*(table.c[key] for key in columns) if columns else table.columns)
 
     def _fetch(self, query: Select[Any], as_rows: bool) -> Sequence[Any]:
         """The objects ``query`` selects; or, ``as_rows``, its rows as mappings, read
@@ -306,8 +316,11 @@ class Repository(Generic[ModelT]):
         return ConflictError(f"This {self.model.__name__} conflicts with an existing one.")
 
 
-# list_after's compiled statements, by (model, order_by, descending, has a cursor).
-_COMPILED_PAGES: dict[tuple[type[Any], str | None, bool, bool], tuple[CompiledSelect, int]] = {}
+# list_after's compiled statements, by (model, order_by, descending, has a cursor,
+# columns).
+_COMPILED_PAGES: dict[
+    tuple[type[Any], str | None, bool, bool, tuple[str, ...]], tuple[CompiledSelect, int]
+] = {}
 
 
 @cache

@@ -214,3 +214,25 @@ def _plan(session: Any, statement: str, parameters: Any) -> str:
     else:
         rows = connection.exec_driver_sql(f"EXPLAIN QUERY PLAN {statement}", parameters).all()
     return "\n".join(" ".join(str(col) for col in row) for row in rows)
+
+
+@pytest.mark.parametrize(
+    "query",
+    ["per_page=5&cursor=", "per_page=5&page=1", "per_page=5&ordering=-email&cursor=", "q=a"],
+)
+def test_a_page_reads_only_the_columns_its_response_shows(
+    app: Flask, client: FlaskClient, query: str
+) -> None:
+    """A list selects the read schema's columns (and its cursor's): never a user's
+    password hash, which no response shows."""
+    for _ in range(6):
+        add_user(app)
+
+    with recorded_sql(app) as statements:
+        response = client.get(f"/api/users?{query}")
+
+    assert response.status_code == 200
+    page = statements[-1][0]
+    assert "FROM users" in page
+    assert "users.email" in page
+    assert "password_hash" not in page
