@@ -31,6 +31,7 @@ from pathlib import Path
 from typing import Any
 
 import psycopg
+from seed import seed_users
 
 ROOT = Path(__file__).resolve().parent.parent
 SERVER = os.environ.get("BENCH_POSTGRES_URL", "postgresql://postgres@127.0.0.1:5432/postgres")
@@ -89,14 +90,7 @@ def prepare(project: Path, database: str) -> None:
     for command in (["db", "upgrade"], ["createsuperuser", "--email", "bench@example.com",
                                         "--no-input"]):  # fmt: skip
         subprocess.run([*flask, *command], cwd=project, env=env, check=True, capture_output=True)
-    with psycopg.connect(database, autocommit=True) as connection:
-        connection.execute(
-            "INSERT INTO users (email, full_name, is_active, is_staff, is_superuser, "
-            "created_at, updated_at) SELECT 'user' || n || '@example.com', 'User ' || n, "
-            "true, false, false, now(), now() FROM generate_series(1, %s) AS n",
-            (USERS,),
-        )
-        connection.execute("VACUUM ANALYZE users")
+    seed_users(database, USERS)
 
 
 def build_app(project: Path, database: str) -> Any:

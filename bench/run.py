@@ -36,13 +36,14 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 import psycopg
-import redis
+from seed import seed_users
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
 from app.scaffold import existing_models  # noqa: E402
 from tests.support.project import copy_project  # noqa: E402
+from tests.support.redis_keys import delete_keys  # noqa: E402
 from tests.support.server import free_port  # noqa: E402
 
 SERVER = os.environ.get("BENCH_POSTGRES_URL", "postgresql://postgres@127.0.0.1:5432/postgres")
@@ -234,31 +235,20 @@ def prepare(project: Path, database: str) -> None:
     scaffolded rows (ids 1 to USERS)."""
     flask(project, database, "db", "upgrade")
     flask(project, database, "createsuperuser", "--email", "bench@example.com", "--no-input")
+    seed_users(database, USERS)
     with psycopg.connect(database, autocommit=True) as connection:
-        connection.execute(
-            "INSERT INTO users (email, full_name, is_active, is_staff, is_superuser, "
-            "created_at, updated_at) SELECT 'user' || n || '@example.com', 'User ' || n, "
-            "true, false, false, now(), now() FROM generate_series(1, %s) AS n",
-            (USERS,),
-        )
         connection.execute(
             f"INSERT INTO {RESOURCE}s (name, price, in_stock, released, created_at, updated_at) "
             "SELECT 'Widget ' || n, (n %% 10000) / 100.0, n %% 2 = 0, "
             "DATE '2020-01-01' + n %% 2000, now(), now() FROM generate_series(1, %s) AS n",
             (USERS,),
         )
-        connection.execute("VACUUM ANALYZE")
+        connection.execute(f"VACUUM ANALYZE {RESOURCE}s")
 
 
 def delete_redis_keys() -> None:
     """The rate-limit counts both servers wrote under this run's prefix."""
-    client = redis.Redis.from_url(REDIS)
-    try:
-        keys = list(client.scan_iter(match=f"*{KEY_PREFIX}*"))
-        if keys:
-            client.delete(*keys)
-    finally:
-        client.close()
+    delete_keys(REDIS, KEY_PREFIX)
 
 
 def sign_in(port: int) -> str:

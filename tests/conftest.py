@@ -19,7 +19,6 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 
 import pytest
-import redis
 from flask import Flask
 from flask.globals import app_ctx
 from flask.testing import FlaskClient
@@ -35,6 +34,7 @@ from tests.support.databases import (
     run_migrations,
     temporary_database,
 )
+from tests.support.redis_keys import delete_keys
 
 
 @pytest.fixture(scope="session")
@@ -98,13 +98,7 @@ def redis_limits() -> Iterator[dict[str, str]]:
         pytest.skip("needs a Redis server: set TEST_REDIS_URL (make test-postgres and .ci/run do)")
     prefix = f"test-{uuid.uuid4().hex}"
     yield {"RATELIMIT_STORAGE_URI": url, "RATELIMIT_KEY_PREFIX": prefix}
-    client = redis.Redis.from_url(url)
-    try:
-        keys = list(client.scan_iter(match=f"*{prefix}*"))
-        if keys:
-            client.delete(*keys)
-    finally:
-        client.close()
+    delete_keys(url, prefix)
 
 
 @pytest.fixture
